@@ -1,0 +1,2 @@
+"""Grading for the course: check functions with diagnostic feedback, the nbgrader wrapper,
+mistake fixtures."""

@@ -1,0 +1,413 @@
+"""Check functions that notebook test cells call.
+
+Every check raises ``CheckFailure`` (an ``AssertionError``) whose message starts with a one-line
+summary, then shows expected vs got (with shapes) and, where the wrong value matches a known
+mistake, names the likely mistake. ``passed()`` prints "All public tests passed".
+
+Tamper resistance: the setup cell of each notebook imports this module before any student code
+runs, and everything the checks rely on (NumPy/pandas functions and classes, a few builtins) is
+bound here at import time. Rebinding ``np.testing.assert_allclose``, ``np.allclose``,
+``np.isclose`` or a check's name in the notebook afterwards does not change what the checks do.
+This module never uses ``np.testing``.
+
+API (see each docstring)::
+
+    Mistake(description, value)               a known wrong answer
+    call(fn, *args, name=None, **kwargs)      call student code; NotImplementedError -> clear failure
+    check_type(got, types, name)
+    check_shape(got, shape, name)
+    check_dtype(got, kinds, name)              kinds: "f", "i", "iu", "b", "M" (datetime), "O", ...
+    check_equal(got, expected, name, mistakes=())
+    check_close(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=())
+    check_series(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=(), check_index=True, dtype=None)
+    check_frame(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=(), check_index=True)
+    numerical_gradient(f, x, eps=1e-6)         centred differences, float64
+    relative_error(a, b)
+    check_gradient(analytic, f, x, name, threshold=1e-6, eps=1e-6, n_samples=None)
+    passed(message="All public tests passed")
+"""
+from __future__ import annotations
+
+import builtins as _builtins
+import warnings as _warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as _np
+import pandas as _pd
+
+# ---- everything the checks use, bound once at import time ---------------------------------
+_asarray = _np.asarray
+_array = _np.array
+_float64 = _np.float64
+_ndarray = _np.ndarray
+_generic = _np.generic
+_abs = _np.absolute
+_subtract = _np.subtract
+_add = _np.add
+_multiply = _np.multiply
+_divide = _np.true_divide
+_maximum = _np.maximum
+_isnan = _np.isnan
+_isfinite = _np.isfinite
+_logical_and = _np.logical_and
+_logical_or = _np.logical_or
+_logical_not = _np.logical_not
+_equal = _np.equal
+_argmax = _np.argmax
+_unravel_index = _np.unravel_index
+_zeros_like = _np.zeros_like
+_issubdtype = _np.issubdtype
+_number = _np.number
+_bool_ = _np.bool_
+_dtype = _np.dtype
+_Series = _pd.Series
+_DataFrame = _pd.DataFrame
+_Index = _pd.Index
+_series_to_numpy = _pd.Series.to_numpy
+_index_tolist = _pd.Index.tolist
+_isinstance = _builtins.isinstance
+_len = _builtins.len
+_print = _builtins.print
+_repr = _builtins.repr
+_float = _builtins.float
+_int = _builtins.int
+_bool = _builtins.bool
+_tuple = _builtins.tuple
+_list = _builtins.list
+_zip = _builtins.zip
+_range = _builtins.range
+_str = _builtins.str
+_type = _builtins.type
+_Exception = _builtins.Exception
+_NotImplementedError = _builtins.NotImplementedError
+_all_reduce = _np.logical_and.reduce
+_any_reduce = _np.logical_or.reduce
+_max_reduce = _np.maximum.reduce
+_catch_warnings = _warnings.catch_warnings
+_simplefilter = _warnings.simplefilter
+
+PASSED_MESSAGE = "All public tests passed"
+
+
+class CheckFailure(AssertionError):
+    """A check failed. ``str(exc)``'s first line is the summary shown in result tables."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: when the student's value equals ``value`` (within the check's
+    tolerance), the failure says "Likely mistake: <description>"."""
+
+    description: str
+    value: Any
+
+
+def _fail(summary: str, *details: str, mistake: str | None = None) -> None:
+    lines = [summary]
+    if mistake:
+        lines.append(f"Likely mistake: {mistake}")
+    lines.extend(d for d in details if d)
+    raise CheckFailure("\n".join(lines))
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    if _isinstance(value, (_Series, _DataFrame)):
+        text = value.to_string(max_rows=12, max_cols=10)
+    elif _isinstance(value, _ndarray):
+        text = _np.array2string(value, threshold=20, precision=6)
+    else:
+        text = _repr(value)
+    if _len(text) > limit:
+        text = text[:limit] + " ..."
+    return text
+
+
+def passed(message: str = PASSED_MESSAGE) -> None:
+    """Print the success line of a test cell's public checks."""
+    _print(message)
+
+
+def call(fn: Callable, *args, name: str | None = None, **kwargs):
+    """Call a student's function. If it is not implemented yet, or raises, fail with a message
+    that says so (the original exception is chained)."""
+    label = name or getattr(fn, "__name__", "your function")
+    if not callable(fn):
+        _fail(f"{label} is not a function (got {_type(fn).__name__}).")
+    try:
+        # Warnings printed during a test cell count as stderr output, which nbgrader scores as a
+        # failure; a correct answer must not lose points for a harmless RuntimeWarning.
+        with _catch_warnings():
+            _simplefilter("ignore")
+            return fn(*args, **kwargs)
+    except _NotImplementedError as exc:
+        raise CheckFailure(f"{label} is not implemented yet (it raises NotImplementedError).") from exc
+    except CheckFailure:
+        raise
+    except _Exception as exc:
+        raise CheckFailure(
+            f"{label} raised {_type(exc).__name__}: {_str(exc).splitlines()[0] if _str(exc) else ''}"
+        ) from exc
+
+
+def check_type(got: Any, types, name: str = "value") -> None:
+    """``got`` must be an instance of ``types`` (a type or a tuple of types)."""
+    if not _isinstance(got, types):
+        names = (" or ".join(t.__name__ for t in types) if _isinstance(types, _tuple)
+                 else types.__name__)
+        _fail(f"{name} should be a {names}, got {_type(got).__name__}.")
+
+
+def _shape(value) -> tuple:
+    if _isinstance(value, (_Series, _DataFrame, _ndarray, _generic)):
+        return _tuple(value.shape)
+    if _isinstance(value, (_int, _float, _bool)):
+        return ()
+    return _tuple(_asarray(value).shape)
+
+
+def check_shape(got: Any, shape: Sequence[int], name: str = "value") -> None:
+    """``got`` must have exactly ``shape``."""
+    got_shape = _shape(got)
+    if got_shape != _tuple(shape):
+        _fail(f"{name} has shape {got_shape}, expected {_tuple(shape)}.")
+
+
+def check_dtype(got: Any, kinds: str, name: str = "value") -> None:
+    """The dtype kind of ``got`` (array, Series, or each DataFrame column) must be one of the
+    characters in ``kinds`` (NumPy kind codes: f float, i/u integer, b bool, M datetime, O object,
+    or "T" for pandas string/text)."""
+    if _isinstance(got, _DataFrame):
+        for col in got.columns:
+            check_dtype(got[col], kinds, f"{name}[{col!r}]")
+        return
+    dtype = got.dtype if hasattr(got, "dtype") else _asarray(got).dtype
+    kind = getattr(dtype, "kind", "O")
+    if _isinstance(dtype, _pd.StringDtype) or _str(dtype) in ("str", "string"):
+        kind = "T"
+    elif _isinstance(dtype, (_pd.Int64Dtype, _pd.Int32Dtype)):
+        kind = "i"
+    if kind not in kinds:
+        _fail(f"{name} has dtype {dtype}, expected one of kinds {kinds!r} "
+              f"({', '.join(_KIND_NAMES.get(k, k) for k in kinds)}).")
+
+
+_KIND_NAMES = {"f": "float", "i": "signed integer", "u": "unsigned integer", "b": "bool",
+               "M": "datetime", "O": "object", "T": "string", "m": "timedelta"}
+
+
+def _to_float_array(value) -> _ndarray:
+    if _isinstance(value, _Series):
+        value = _series_to_numpy(value, dtype=_float64, na_value=_np.nan)
+    return _array(value, dtype=_float64)
+
+
+def _close_mask(got: _ndarray, expected: _ndarray, rtol: float, atol: float) -> _ndarray:
+    diff = _abs(_subtract(got, expected))
+    tol = _add(atol, _multiply(rtol, _abs(expected)))
+    ok = diff <= tol
+    both_nan = _logical_and(_isnan(got), _isnan(expected))
+    same_inf = _logical_and(_logical_not(_isfinite(expected)), _equal(got, expected))
+    return _logical_or(ok, _logical_or(both_nan, same_inf))
+
+
+def _all_close(got, expected, rtol: float, atol: float) -> bool:
+    try:
+        g = _to_float_array(got)
+        e = _to_float_array(expected)
+    except (TypeError, ValueError):
+        return False
+    if g.shape != e.shape:
+        return False
+    if g.size == 0:
+        return True
+    return _bool(_all_reduce(_close_mask(g, e, rtol, atol), axis=None))
+
+
+def _match_mistake(got, mistakes: Iterable[Mistake], same: Callable[[Any, Any], bool]) -> str | None:
+    for m in mistakes:
+        try:
+            if same(got, m.value):
+                return m.description
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def check_equal(got: Any, expected: Any, name: str = "value", mistakes: Iterable[Mistake] = ()) -> None:
+    """Exact equality (ints, strings, tuples, lists)."""
+    if got == expected:
+        return
+    mistake = _match_mistake(got, mistakes, lambda a, b: a == b)
+    _fail(f"{name} is wrong: expected {_short(expected)}, got {_short(got)}.", mistake=mistake)
+
+
+def check_close(got: Any, expected: Any, name: str = "value", rtol: float = 1e-6,
+                atol: float = 1e-9, mistakes: Iterable[Mistake] = ()) -> None:
+    """Numbers or arrays equal within ``|got - expected| <= atol + rtol * |expected|`` elementwise
+    (NaN equals NaN). Checks the shape first."""
+    try:
+        g = _to_float_array(got)
+    except (TypeError, ValueError):
+        _fail(f"{name} should be numeric, got {_type(got).__name__}: {_short(got)}")
+    e = _to_float_array(expected)
+    if g.shape != e.shape:
+        _fail(f"{name} has shape {g.shape}, expected {e.shape}.",
+              f"Expected: {_short(expected)}", f"Got:      {_short(got)}")
+    if g.size == 0:
+        return
+    ok = _close_mask(g, e, rtol, atol)
+    if _bool(_all_reduce(ok, axis=None)):
+        return
+    mistake = _match_mistake(got, mistakes, lambda a, b: _all_close(a, b, rtol, atol))
+    if g.ndim == 0:
+        _fail(f"{name} is wrong: expected {_float(e):.6g}, got {_float(g):.6g}.", mistake=mistake)
+    bad = _logical_not(ok)
+    n_bad = _int(bad.sum())
+    first = _unravel_index(_argmax(bad), bad.shape)
+    first = _tuple(_int(i) for i in first)
+    _fail(f"{name} is wrong in {n_bad} of {g.size} entries; first at index {first}: "
+          f"expected {_float(e[first]):.6g}, got {_float(g[first]):.6g}.",
+          f"Expected: {_short(expected)}", f"Got:      {_short(got)}", mistake=mistake)
+
+
+def _check_index(got_index, expected_index, name: str, what: str) -> None:
+    got_labels = _index_tolist(got_index)
+    exp_labels = _index_tolist(expected_index)
+    if got_labels == exp_labels:
+        return
+    missing = [x for x in exp_labels if x not in got_labels]
+    extra = [x for x in got_labels if x not in exp_labels]
+    if not missing and not extra:
+        _fail(f"{name} has the right {what} labels in the wrong order.",
+              f"Expected order: {_short(exp_labels)}", f"Got order:      {_short(got_labels)}")
+    _fail(f"{name} has the wrong {what} labels.",
+          f"Missing: {_short(missing)}" if missing else "",
+          f"Unexpected: {_short(extra)}" if extra else "",
+          f"Expected: {_short(exp_labels)}")
+
+
+def _series_like(a, b, rtol: float, atol: float, check_index: bool) -> bool:
+    if _len(a) != _len(b):
+        return False
+    if check_index and _isinstance(b, _Series) and _index_tolist(a.index) != _index_tolist(b.index):
+        return False
+    return _all_close(a, b, rtol, atol)
+
+
+def check_series(got: Any, expected: _Series, name: str = "result", rtol: float = 1e-6,
+                 atol: float = 1e-9, mistakes: Iterable[Mistake] = (), check_index: bool = True,
+                 dtype: str | None = None) -> None:
+    """A pandas Series: type, length, index labels and order, optional dtype kinds, then values
+    within tolerance. ``mistakes`` hold Series (compared by index and values) or arrays."""
+    check_type(got, _Series, name)
+    if not _series_like(got, expected, rtol, atol, check_index):
+        mistake = _match_mistake(got, mistakes, lambda a, b: _series_like(a, b, rtol, atol, check_index))
+        if mistake:
+            _fail(f"{name} is wrong.", f"Expected:\n{_short(expected)}", f"Got:\n{_short(got)}",
+                  mistake=mistake)
+    if _len(got) != _len(expected):
+        _fail(f"{name} has {_len(got)} entries, expected {_len(expected)}.",
+              f"Expected:\n{_short(expected)}", f"Got:\n{_short(got)}")
+    if check_index:
+        _check_index(got.index, expected.index, name, "index")
+    if dtype is not None:
+        check_dtype(got, dtype, name)
+    check_close(got, expected, name, rtol=rtol, atol=atol)
+
+
+def check_frame(got: Any, expected: _DataFrame, name: str = "result", rtol: float = 1e-6,
+                atol: float = 1e-9, mistakes: Iterable[Mistake] = (), check_index: bool = True) -> None:
+    """A pandas DataFrame: type, columns (names and order), shape, index, then each column's
+    values within tolerance (numeric columns) or exactly (others)."""
+    check_type(got, _DataFrame, name)
+    mistake = _match_mistake(got, mistakes, lambda a, b: _frames_close(a, b, rtol, atol))
+    if mistake:
+        _fail(f"{name} is wrong.", f"Expected:\n{_short(expected, 800)}", f"Got:\n{_short(got, 800)}",
+              mistake=mistake)
+    _check_index(got.columns, expected.columns, name, "column")
+    if got.shape != expected.shape:
+        _fail(f"{name} has shape {got.shape}, expected {expected.shape}.")
+    if check_index:
+        _check_index(got.index, expected.index, name, "index")
+    for col in expected.columns:
+        exp_col = expected[col]
+        got_col = got[col]
+        if _issubdtype(exp_col.dtype, _number) and not _isinstance(exp_col.dtype, _pd.CategoricalDtype):
+            check_close(got_col, exp_col, f"{name}[{col!r}]", rtol=rtol, atol=atol)
+        else:
+            g = _list(got_col)
+            e = _list(exp_col)
+            if g != e:
+                first = next(i for i, (a, b) in enumerate(_zip(g, e)) if a != b)
+                _fail(f"{name}[{col!r}] is wrong at row {first}: expected {_short(e[first])}, "
+                      f"got {_short(g[first])}.")
+
+
+def _frames_close(a, b, rtol, atol) -> bool:
+    if not (_isinstance(a, _DataFrame) and _isinstance(b, _DataFrame)):
+        return False
+    if a.shape != b.shape or _index_tolist(a.columns) != _index_tolist(b.columns):
+        return False
+    return all(_all_close(a[c], b[c], rtol, atol) for c in b.columns)
+
+
+# ---- gradients -------------------------------------------------------------------------------
+def numerical_gradient(f: Callable[[_ndarray], float], x, eps: float = 1e-6) -> _ndarray:
+    """Centred finite differences of a scalar function ``f`` at ``x``, in float64:
+    ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for every coordinate i."""
+    x = _array(x, dtype=_float64)
+    grad = _zeros_like(x)
+    flat = x.reshape(-1)
+    gflat = grad.reshape(-1)
+    for i in _range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        plus = _float(f(x))
+        flat[i] = old - eps
+        minus = _float(f(x))
+        flat[i] = old
+        gflat[i] = (plus - minus) / (2.0 * eps)
+    return grad
+
+
+def relative_error(a, b) -> float:
+    """``max|a - b| / max(max|a| + max|b|, 1e-12)`` in float64: 0 when equal, 1 when opposite."""
+    a = _to_float_array(a)
+    b = _to_float_array(b)
+    num = _float(_max_reduce(_abs(_subtract(a, b)), axis=None)) if a.size else 0.0
+    den = (_float(_max_reduce(_abs(a), axis=None)) if a.size else 0.0) + \
+          (_float(_max_reduce(_abs(b), axis=None)) if b.size else 0.0)
+    return num / _maximum(den, 1e-12)
+
+
+def check_gradient(analytic, f: Callable[[_ndarray], float], x, name: str = "gradient",
+                   threshold: float = 1e-6, eps: float = 1e-6, n_samples: int | None = None) -> None:
+    """Compare an analytic gradient with centred finite differences of ``f`` at ``x``.
+
+    ``analytic`` is the gradient array at ``x`` or a function of ``x`` returning it. Passes when
+    the relative error (see ``relative_error``) is below ``threshold``. On failure, recognises a
+    gradient 2x or 0.5x too large, with the wrong sign, or missing/extra 1/m (``n_samples``)."""
+    x = _array(x, dtype=_float64)
+    got = call(analytic, x.copy(), name=name) if callable(analytic) else analytic
+    got_arr = _to_float_array(got)
+    numeric = numerical_gradient(f, x, eps)
+    if got_arr.shape != numeric.shape:
+        _fail(f"{name} has shape {got_arr.shape}, expected {numeric.shape} (the shape of the parameters).")
+    err = relative_error(got_arr, numeric)
+    if err < threshold:
+        return
+    factors = [(2.0, "the gradient is 2x too large (a factor 2 counted twice?)"),
+               (0.5, "the gradient is half the right one (a factor 2 dropped, e.g. from the square)"),
+               (-1.0, "the gradient has the wrong sign (prediction - target swapped?)")]
+    if n_samples:
+        factors += [(_float(n_samples), f"the gradient is {n_samples}x too large: missing the 1/m average"),
+                    (1.0 / n_samples, f"the gradient is {n_samples}x too small: divided by m twice")]
+    mistake = None
+    for factor, description in factors:
+        if relative_error(got_arr, _multiply(factor, numeric)) < _maximum(threshold, 1e-6):
+            mistake = description
+            break
+    _fail(f"{name} does not match the numerical gradient: relative error {err:.2e} "
+          f"(threshold {threshold:.0e}).",
+          f"Expected (finite differences): {_short(numeric)}", f"Got: {_short(got_arr)}", mistake=mistake)

@@ -1,0 +1,242 @@
+"""Checks for module 00 (shop_data). Test cells call ``check_<exercise>(student_function, ...)``
+on the shop's data (public tests) and ``check_<exercise>_on(...)`` with hand-computed expected
+values on small logs built with ``make_log`` (hidden tests)."""
+from __future__ import annotations
+
+import numpy as _np
+import pandas as _pd
+
+from autograder import checks as _c
+from recsys_lib import columns as C
+from recsys_lib.metrics import funnel as _funnel
+from recsys_lib import splitting as _splitting
+
+# Reference implementations, bound at import time (before any student code runs).
+_ref_funnel_counts = _funnel.funnel_counts
+_ref_funnel_rates = _funnel.funnel_rates
+_ref_rates_by_category = _funnel.rates_by_category
+_ref_engagement = _funnel.engagement
+_ref_temporal_split = _splitting.temporal_split
+_ref_cutoff = _splitting.last_days_cutoff
+_ref_cold_start = _funnel.cold_start_rates
+_ref_top_category = _funnel.top_category
+_Series, _DataFrame, _Timestamp, _Timedelta = _pd.Series, _pd.DataFrame, _pd.Timestamp, _pd.Timedelta
+_passed = _c.passed
+_Mistake = _c.Mistake
+_CheckFailure = _c.CheckFailure
+RATES = _funnel.RATES
+
+
+def make_log(rows) -> _pd.DataFrame:
+    """A small, correctly typed events table from ``(user, session, "YYYY-mm-dd HH:MM[:SS]",
+    event_type, item_or_None)`` tuples (query, position and price_paid left empty)."""
+    users, sessions, times, types, items = zip(*rows)
+    return _DataFrame({
+        C.USER_ID: _pd.array(users, dtype="int64"),
+        C.SESSION_ID: _pd.array(sessions, dtype="int64"),
+        C.TIMESTAMP: _pd.to_datetime(list(times)),
+        C.EVENT_TYPE: _pd.Categorical(types, categories=list(C.EVENT_TYPES)),
+        C.ITEM_ID: _pd.array(items, dtype="Int64"),
+        C.QUERY: _pd.array([None] * len(rows), dtype="string"),
+        C.POSITION: _pd.array([None] * len(rows), dtype="Int64"),
+        C.PRICE_PAID: _np.full(len(rows), _np.nan),
+    })
+
+
+def make_items(rows) -> _pd.DataFrame:
+    """A small items table from ``(item_id, "top/leaf")`` tuples."""
+    ids, cats = zip(*rows)
+    return _DataFrame({C.ITEM_ID: _pd.array(ids, dtype="int64"),
+                       C.CATEGORY: _pd.Categorical(cats)})
+
+
+def _unchanged(before: _pd.DataFrame, after: _pd.DataFrame, fn_name: str) -> None:
+    if not before.equals(after):
+        raise _CheckFailure(f"{fn_name} modified its input table; work on a copy or build new objects.")
+
+
+# ---------------------------------------------------------------- 1. funnel counts
+def _funnel_mistakes(events):
+    types = events[C.EVENT_TYPE].astype(object)
+    users = events.groupby(types)[C.USER_ID].nunique()
+    sessions = events.groupby(types)[C.SESSION_ID].nunique()
+    funnel = list(C.FUNNEL)
+    return [
+        _Mistake("counted distinct users per stage instead of events", users.reindex(funnel).to_numpy()),
+        _Mistake("counted distinct sessions per stage instead of events", sessions.reindex(funnel).to_numpy()),
+    ]
+
+
+def check_funnel_counts_on(funnel_counts, events, expected, name="funnel_counts"):
+    before = events.copy()
+    got = _c.call(funnel_counts, events, name="funnel_counts")
+    _unchanged(before, events, "funnel_counts")
+    exp = _Series(expected, index=_pd.Index(list(C.FUNNEL), name=C.EVENT_TYPE), dtype="int64")
+    _c.check_type(got, _Series, name)
+    if len(got) != len(exp) or list(got.index) != list(exp.index):
+        extra = [x for x in got.index if x not in C.FUNNEL]
+        hint = (f"Likely mistake: kept event types that are not funnel stages ({extra}); keep "
+                f"exactly C.FUNNEL, in that order." if extra else "")
+        if hint:
+            raise _CheckFailure(f"{name} should be indexed by the funnel stages {list(C.FUNNEL)} in "
+                                f"funnel order, got {list(got.index)}.\n{hint}")
+    _c.check_series(got, exp, name, rtol=0, atol=0, dtype="iu", mistakes=_funnel_mistakes(events))
+
+
+def check_funnel_counts(funnel_counts, events):
+    check_funnel_counts_on(funnel_counts, events, _ref_funnel_counts(events).to_numpy())
+    _passed()
+
+
+# ---------------------------------------------------------------- 2. funnel rates
+def check_funnel_rates_on(funnel_rates, counts, expected, name="funnel_rates"):
+    got = _c.call(funnel_rates, counts.copy(), name="funnel_rates")
+    exp = _Series(expected, index=_pd.Index(list(RATES), name="rate"), dtype="float64")
+    n = counts.astype("float64")
+    wrong = [
+        _Mistake("ratios upside down (e.g. impressions / clicks instead of clicks / impressions)",
+                 [n[C.IMPRESSION] / n[C.CLICK], n[C.CLICK] / n[C.ADD_TO_CART], n[C.CLICK] / n[C.PURCHASE]]),
+        _Mistake("conversion_rate relative to impressions; it is purchases / clicks",
+                 [exp.iloc[0], exp.iloc[1], n[C.PURCHASE] / n[C.IMPRESSION]]),
+        _Mistake("conversion_rate relative to add_to_cart; it is purchases / clicks",
+                 [exp.iloc[0], exp.iloc[1], n[C.PURCHASE] / n[C.ADD_TO_CART]]),
+        _Mistake("add_to_cart_rate relative to impressions; it is add_to_cart / clicks",
+                 [exp.iloc[0], n[C.ADD_TO_CART] / n[C.IMPRESSION], exp.iloc[2]]),
+    ]
+    _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, dtype="f", mistakes=wrong)
+
+
+def check_funnel_rates(funnel_rates, events):
+    counts = _ref_funnel_counts(events)
+    check_funnel_rates_on(funnel_rates, counts, _ref_funnel_rates(counts).to_numpy())
+    _passed()
+
+
+# ---------------------------------------------------------------- 3. rates by category
+def _mean_of_item_rates(events, items):
+    """The classic mistake: average the per-item rates instead of dividing summed counts."""
+    funnel = events[events[C.EVENT_TYPE].isin(C.FUNNEL)]
+    per_item = _pd.crosstab(funnel[C.ITEM_ID], funnel[C.EVENT_TYPE].astype(object)).reindex(
+        columns=list(C.FUNNEL), fill_value=0).astype(float)
+    rates = _DataFrame({
+        RATES[0]: per_item[C.CLICK] / per_item[C.IMPRESSION].where(per_item[C.IMPRESSION] > 0),
+        RATES[1]: per_item[C.ADD_TO_CART] / per_item[C.CLICK].where(per_item[C.CLICK] > 0),
+        RATES[2]: per_item[C.PURCHASE] / per_item[C.CLICK].where(per_item[C.CLICK] > 0),
+    })
+    top = _ref_top_category(items[C.CATEGORY])
+    top.index = items[C.ITEM_ID].to_numpy()
+    out = rates.groupby(rates.index.map(top)).mean().sort_index()
+    out.index = _pd.Index(out.index.astype(str), name=C.CATEGORY)
+    return out
+
+
+def check_rates_by_category_on(rates_by_category, events, items, expected, name="rates_by_category"):
+    got = _c.call(rates_by_category, events.copy(), items.copy(), name="rates_by_category")
+    _c.check_type(got, _DataFrame, name)
+    n_leaf = items[C.CATEGORY].astype(str).nunique()
+    if len(got) == n_leaf and len(expected) != n_leaf:
+        raise _CheckFailure(f"{name} has {len(got)} rows, expected {len(expected)} (one per top-level "
+                            f"category).\nLikely mistake: grouped by the full \"top/leaf\" category; "
+                            f"use only the part before the \"/\".")
+    mistakes = [_Mistake("averaged the per-item rates; divide the summed counts of the category instead",
+                         _mean_of_item_rates(events, items))]
+    _c.check_frame(got, expected, name, rtol=1e-9, atol=1e-12, mistakes=mistakes)
+
+
+def check_rates_by_category(rates_by_category, events, items):
+    check_rates_by_category_on(rates_by_category, events, items, _ref_rates_by_category(events, items))
+    _passed()
+
+
+# ---------------------------------------------------------------- 4. engagement
+def check_engagement_on(engagement, events, expected, name="engagement"):
+    before = events.copy()
+    got = _c.call(engagement, events, name="engagement")
+    _unchanged(before, events, "engagement")
+    exp = _Series(expected, index=_pd.Index(list(_funnel.ENGAGEMENT), name="statistic"), dtype="float64")
+    n_users, n_sessions = exp.iloc[0], exp.iloc[1]
+    per_user_events = len(events) / n_users
+    wrong = [
+        _Mistake("sessions_per_user is events per user; count distinct sessions per user",
+                 [n_users, n_sessions, per_user_events, exp.iloc[3]]),
+        _Mistake("events_per_session divides by users; divide by the number of sessions",
+                 [n_users, n_sessions, exp.iloc[2], per_user_events]),
+        _Mistake("counted rows instead of distinct users and sessions",
+                 [len(events), len(events), 1.0, 1.0]),
+    ]
+    _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
+
+
+def check_engagement(engagement, events):
+    check_engagement_on(engagement, events, _ref_engagement(events).to_numpy())
+    _passed()
+
+
+# ---------------------------------------------------------------- 5. temporal split
+def check_temporal_split_on(temporal_split, events, test_days, cutoff, name="temporal_split"):
+    """``cutoff``: the expected first instant of the test period."""
+    before = events.copy()
+    got = _c.call(temporal_split, events, test_days, name="temporal_split")
+    _unchanged(before, events, "temporal_split")
+    if not (isinstance(got, tuple) and len(got) == 2):
+        raise _CheckFailure(f"{name} should return a tuple (train, test), got {type(got).__name__}.")
+    train, test = got
+    _c.check_type(train, _DataFrame, f"{name}: train")
+    _c.check_type(test, _DataFrame, f"{name}: test")
+    ts = C.TIMESTAMP
+    if len(train) and len(test) and train[ts].max() > test[ts].min():
+        raise _CheckFailure(
+            f"{name}: future leakage: train has events at {train[ts].max()}, after the first test "
+            f"event at {test[ts].min()}.\nLikely mistake: split at random (or by row position) "
+            f"instead of by time; train must end before test begins.")
+    both = train.index.intersection(test.index)
+    if len(both):
+        raise _CheckFailure(
+            f"{name}: {len(both)} events are in both train and test (e.g. at {events.loc[both[0], ts]}).\n"
+            f"Likely mistake: used <= and >= at the cutoff; use < for train and >= for test.")
+    if len(train) + len(test) != len(events):
+        raise _CheckFailure(f"{name}: train and test hold {len(train) + len(test)} events together, "
+                            f"expected all {len(events)}; no event may be dropped.")
+    cutoff = _Timestamp(cutoff)
+    first_test = test[ts].min() if len(test) else None
+    if first_test is not None and first_test < cutoff:
+        days = (cutoff - first_test.floor("D")) // _Timedelta(days=1)
+        raise _CheckFailure(
+            f"{name}: test starts at {first_test}, expected the test period to start at {cutoff} "
+            f"(the last {test_days} calendar days).\nLikely mistake: off by {days} day(s): the day of "
+            f"the last event is the first of the test days, so go back test_days - 1 days from it.")
+    if first_test is not None and first_test.floor("D") > cutoff:
+        raise _CheckFailure(
+            f"{name}: test starts at {first_test}, expected the test period to start at {cutoff} "
+            f"(the last {test_days} calendar days).\nLikely mistake: test period too short by a day "
+            f"(off by one), or the cutoff is not at midnight.")
+    exp_train = events.index[events[ts] < cutoff]
+    if list(train.index) != list(exp_train):
+        raise _CheckFailure(f"{name}: train should hold the {len(exp_train)} events before {cutoff} in "
+                            f"their original order (index kept), got {len(train)} events.")
+
+
+def check_temporal_split(temporal_split, events, test_days=7):
+    check_temporal_split_on(temporal_split, events, test_days, _ref_cutoff(events, test_days))
+    _passed()
+
+
+# ---------------------------------------------------------------- 6. cold start
+def check_cold_start_rates_on(cold_start_rates, train, test, expected, name="cold_start_rates"):
+    got = _c.call(cold_start_rates, train.copy(), test.copy(), name="cold_start_rates")
+    exp = _Series(expected, index=_pd.Index(["new_users", "new_items"], name="share"), dtype="float64")
+    by_event = [(~test[C.USER_ID].isin(train[C.USER_ID])).mean(),
+                (~test[C.ITEM_ID].dropna().isin(train[C.ITEM_ID].dropna())).mean()]
+    wrong = [
+        _Mistake("shares weighted by events; count each distinct user/item of the test period once",
+                 by_event),
+        _Mistake("shares of known (not new) users and items; you want the ones never seen in train",
+                 [1 - exp.iloc[0], 1 - exp.iloc[1]]),
+    ]
+    _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
+
+
+def check_cold_start_rates(cold_start_rates, events, test_days=7):
+    train, test = _ref_temporal_split(events, test_days)
+    check_cold_start_rates_on(cold_start_rates, train, test, _ref_cold_start(train, test).to_numpy())
+    _passed()

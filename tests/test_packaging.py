@@ -1,0 +1,61 @@
+"""Packaging: one source of truth for dependencies, a light import, README and CI in step."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_environment_yml_installs_this_package_and_nothing_else():
+    env = (ROOT / "environment.yml").read_text()
+    deps = re.findall(r"^\s*-\s+(.+?)\s*$", env.split("dependencies:", 1)[1], re.M)
+    # conda provides only the interpreter and pip; pip installs the package with its dev extra
+    assert "python=3.11" in deps and "pip" in deps
+    assert '-e ".[dev]"' in deps
+    conda_pkgs = [d for d in deps if d not in ("python=3.11", "pip", "pip:", '-e ".[dev]"')]
+    assert conda_pkgs == [], f"environment.yml lists packages pyproject.toml does not control: {conda_pkgs}"
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "3.11" in SpecifierSet(meta["requires-python"])
+    assert "dev" in meta["optional-dependencies"]
+
+
+def test_runtime_dependencies_are_floors():
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dep in meta["dependencies"]:
+        spec = dep.split(";")[0]
+        assert ">=" in spec and "==" not in spec, f"{dep}: use a floor, not a pin"
+    names = {re.split(r"[<>=;\s]", d)[0] for d in meta["dependencies"]}
+    assert {"numpy", "pandas", "scikit-learn", "matplotlib", "tqdm", "pooch"} <= names
+    assert {"tensorflow", "tensorflow-cpu"} & names
+
+
+def test_import_is_light():
+    code = ("import sys, time; t = time.perf_counter(); import recsys_lib, recsys_lib.data, recsys_lib.simulation, "
+            "recsys_lib.metrics, recsys_lib.columns; "
+            "print(json.dumps({'s': time.perf_counter() - t, 'heavy': sorted(m for m in ('tensorflow', 'keras', "
+            "'matplotlib.pyplot', 'torch') if m in sys.modules)}))")
+    out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
+    report = json.loads(out.stdout)
+    assert report["heavy"] == [], f"importing recsys_lib pulled in {report['heavy']}"
+
+
+def test_readme_quick_start_matches_ci():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    install = 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[dev]"'
+    test = ". .venv/bin/activate && python -m pytest -n auto"
+    assert f"{install} && jupyter lab course/" in readme
+    assert test in readme
+    assert f"\n{install}\n" in ci and f"\n{test}\n" in ci
+
+
+def test_cli_help_lists_the_commands():
+    out = subprocess.run([sys.executable, "-m", "recsys_lib.cli", "--help"], capture_output=True, text=True, check=True)
+    assert "data" in out.stdout
