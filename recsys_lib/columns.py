@@ -54,3 +54,17 @@ TABLES = (ITEMS, USERS, EVENTS)
 TABLE_COLUMNS = {ITEMS: ITEM_COLUMNS, USERS: USER_COLUMNS, EVENTS: EVENT_COLUMNS}
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# --- derived task tables (recsys_lib.tasks) --------------------------------------------
+WEEK = "week"                          # week index: days since the start of the log // 7
+UNITS = "units"                        # units sold (purchases) of an item in a week
+UNITS_PREV_WEEK = "units_prev_week"
+DISCOUNT = "discount"                  # promotion discount of the item that week (0 .. 0.3)
+DAYS_SINCE_LAUNCH = "days_since_launch"
+CATEGORY_CLICK_SHARE = "category_click_share_prev_week"
+LOG_PRICE = "log_price"
+LOG_POSITION = "log_position"
+RATING_CENTERED = "rating_centered"    # rating - 4
+LOG_PRICE_RATIO = "log_price_ratio"    # ln(price / median price of the item's category)
+TRUE_AFFINITY = "true_affinity"        # oracle-only: the latent taste match a_ui
+CLICKED = "clicked"

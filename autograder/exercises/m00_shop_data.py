@@ -3,6 +3,9 @@ on the shop's data (public tests) and ``check_<exercise>_on(...)`` with hand-com
 values on small logs built with ``make_log`` (hidden tests)."""
 from __future__ import annotations
 
+import functools as _functools
+import warnings as _warnings
+
 import numpy as _np
 import pandas as _pd
 
@@ -25,6 +28,20 @@ _passed = _c.passed
 _Mistake = _c.Mistake
 _CheckFailure = _c.CheckFailure
 RATES = _funnel.RATES
+
+
+_catch_warnings, _simplefilter = _warnings.catch_warnings, _warnings.simplefilter
+
+
+def _quietly(check):
+    """Run a check with warnings silenced: nbgrader scores any stderr output of a test cell as a
+    failure, and computing the known-mistake values may divide by zero."""
+    @_functools.wraps(check)
+    def wrapper(*args, **kwargs):
+        with _catch_warnings():
+            _simplefilter("ignore")
+            return check(*args, **kwargs)
+    return wrapper
 
 
 def make_log(rows) -> _pd.DataFrame:
@@ -67,6 +84,7 @@ def _funnel_mistakes(events):
     ]
 
 
+@_quietly
 def check_funnel_counts_on(funnel_counts, events, expected, name="funnel_counts"):
     before = events.copy()
     got = _c.call(funnel_counts, events, name="funnel_counts")
@@ -83,12 +101,14 @@ def check_funnel_counts_on(funnel_counts, events, expected, name="funnel_counts"
     _c.check_series(got, exp, name, rtol=0, atol=0, dtype="iu", mistakes=_funnel_mistakes(events))
 
 
+@_quietly
 def check_funnel_counts(funnel_counts, events):
     check_funnel_counts_on(funnel_counts, events, _ref_funnel_counts(events).to_numpy())
     _passed()
 
 
 # ---------------------------------------------------------------- 2. funnel rates
+@_quietly
 def check_funnel_rates_on(funnel_rates, counts, expected, name="funnel_rates"):
     got = _c.call(funnel_rates, counts.copy(), name="funnel_rates")
     exp = _Series(expected, index=_pd.Index(list(RATES), name="rate"), dtype="float64")
@@ -106,6 +126,7 @@ def check_funnel_rates_on(funnel_rates, counts, expected, name="funnel_rates"):
     _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, dtype="f", mistakes=wrong)
 
 
+@_quietly
 def check_funnel_rates(funnel_rates, events):
     counts = _ref_funnel_counts(events)
     check_funnel_rates_on(funnel_rates, counts, _ref_funnel_rates(counts).to_numpy())
@@ -130,6 +151,7 @@ def _mean_of_item_rates(events, items):
     return out
 
 
+@_quietly
 def check_rates_by_category_on(rates_by_category, events, items, expected, name="rates_by_category"):
     got = _c.call(rates_by_category, events.copy(), items.copy(), name="rates_by_category")
     _c.check_type(got, _DataFrame, name)
@@ -143,12 +165,14 @@ def check_rates_by_category_on(rates_by_category, events, items, expected, name=
     _c.check_frame(got, expected, name, rtol=1e-9, atol=1e-12, mistakes=mistakes)
 
 
+@_quietly
 def check_rates_by_category(rates_by_category, events, items):
     check_rates_by_category_on(rates_by_category, events, items, _ref_rates_by_category(events, items))
     _passed()
 
 
 # ---------------------------------------------------------------- 4. engagement
+@_quietly
 def check_engagement_on(engagement, events, expected, name="engagement"):
     before = events.copy()
     got = _c.call(engagement, events, name="engagement")
@@ -167,12 +191,14 @@ def check_engagement_on(engagement, events, expected, name="engagement"):
     _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
 
 
+@_quietly
 def check_engagement(engagement, events):
     check_engagement_on(engagement, events, _ref_engagement(events).to_numpy())
     _passed()
 
 
 # ---------------------------------------------------------------- 5. temporal split
+@_quietly
 def check_temporal_split_on(temporal_split, events, test_days, cutoff, name="temporal_split"):
     """``cutoff``: the expected first instant of the test period."""
     before = events.copy()
@@ -216,12 +242,14 @@ def check_temporal_split_on(temporal_split, events, test_days, cutoff, name="tem
                             f"their original order (index kept), got {len(train)} events.")
 
 
+@_quietly
 def check_temporal_split(temporal_split, events, test_days=7):
     check_temporal_split_on(temporal_split, events, test_days, _ref_cutoff(events, test_days))
     _passed()
 
 
 # ---------------------------------------------------------------- 6. cold start
+@_quietly
 def check_cold_start_rates_on(cold_start_rates, train, test, expected, name="cold_start_rates"):
     got = _c.call(cold_start_rates, train.copy(), test.copy(), name="cold_start_rates")
     exp = _Series(expected, index=_pd.Index(["new_users", "new_items"], name="share"), dtype="float64")
@@ -236,6 +264,7 @@ def check_cold_start_rates_on(cold_start_rates, train, test, expected, name="col
     _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
 
 
+@_quietly
 def check_cold_start_rates(cold_start_rates, events, test_days=7):
     train, test = _ref_temporal_split(events, test_days)
     check_cold_start_rates_on(cold_start_rates, train, test, _ref_cold_start(train, test).to_numpy())

@@ -63,15 +63,9 @@ def headline_statistics_markdown(shop: Shop) -> str:
 
 
 def ctr_by_position(events: pd.DataFrame) -> pd.Series:
-    """Click-through rate per position: clicks on an item shown at a position in a result
-    list, over impressions at that position (a click is matched to the latest impression of
-    the same item in the same session)."""
-    imp = events[events[C.EVENT_TYPE] == C.IMPRESSION]
-    clk = events[events[C.EVENT_TYPE] == C.CLICK]
-    key = [C.SESSION_ID, C.ITEM_ID]
-    shown = imp.sort_values(C.TIMESTAMP, kind="stable")[key + [C.TIMESTAMP, C.POSITION]]
-    matched = pd.merge_asof(clk.sort_values(C.TIMESTAMP, kind="stable")[key + [C.TIMESTAMP]], shown,
-                            on=C.TIMESTAMP, by=key, direction="backward")
-    n_imp = imp[C.POSITION].value_counts().sort_index()
-    n_clk = matched[C.POSITION].value_counts().reindex(n_imp.index, fill_value=0)
-    return (n_clk / n_imp).rename("ctr")
+    """Click-through rate per position: the share of impressions at each position that were
+    clicked (see :func:`recsys_lib.tasks.label_impressions` for how clicks are matched)."""
+    from recsys_lib.tasks.clicks import label_impressions
+
+    labelled = label_impressions(events)
+    return labelled.groupby(labelled[C.POSITION].astype(np.int64))[C.CLICKED].mean().rename("ctr")

@@ -39,21 +39,18 @@ from recsys_lib import columns as C
 
 __all__ = ["PopularityRecommender", "ItemKNNRecommender", "UserKNNRecommender", "top_k"]
 
-#: memory budget (bytes) of one dense block of similarities or scores
-_BLOCK_BYTES = 256 * 2**20
-
 
 # --------------------------------------------------------------------------------------------
 # top-K selection
 # --------------------------------------------------------------------------------------------
 def top_k(scores, k: int, valid=None) -> np.ndarray:
-    r"""Column indices of the ``k`` largest scores in each row, best first.
+    r"""Column indices of the ``k`` largest scores in each row of a dense array, best first.
 
-    Uses ``np.argpartition``-style selection (:math:`O(m)` per row) followed by a sort of the
-    ``k`` selected entries only (:math:`O(k \log k)`), instead of a full :math:`O(m \log m)`
-    sort. Ties are broken by column index (lower first), also at the selection boundary, so the
-    result is deterministic. Entries that are NaN, ``-inf`` or ``False`` in ``valid`` are never
-    selected; a row with fewer than ``k`` selectable entries is padded with ``-1``.
+    ``np.argpartition`` selects the ``k`` largest entries of every row in :math:`O(m)`, then only
+    those ``k`` are sorted (:math:`O(k \log k)`) instead of a full :math:`O(m \log m)` sort. Ties
+    are broken by column index (lower first), also at the selection boundary, so the result is
+    deterministic. Entries that are NaN, ``-inf`` or ``False`` in ``valid`` are never selected; a
+    row with fewer than ``k`` selectable entries is padded with ``-1``.
 
     Parameters
     ----------
@@ -67,8 +64,7 @@ def top_k(scores, k: int, valid=None) -> np.ndarray:
 
     Taught in module 04 (knn_collaborative_filtering).
     """
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer; got {k!r}")
+    _check_positive_int(k, "k")
     key = np.array(scores, dtype=np.float64)  # copy: we write -inf into it
     if key.ndim != 2:
         raise ValueError(f"scores must be 2-D (n_rows, n_items); got shape {key.shape}")
@@ -79,29 +75,26 @@ def top_k(scores, k: int, valid=None) -> np.ndarray:
         if valid.shape != key.shape:
             raise ValueError(f"valid has shape {valid.shape} but scores has shape {key.shape}")
         key[~valid] = -np.inf
-    out = np.full((n, k), -1, dtype=np.int64)
+    out = np.full((n, int(k)), -1, dtype=np.int64)
     kk = min(int(k), m)
     if n == 0 or kk == 0:
         return out
     if kk < m:
-        # value of the kk-th largest entry per row
-        thr = np.partition(key, m - kk, axis=1)[:, m - kk]
-        gt = key > thr[:, None]
-        eq = key == thr[:, None]
-        need = kk - gt.sum(axis=1)
-        sel = gt
-        tied = eq.sum(axis=1) > need  # rows where the boundary tie must be broken by index
+        cols = np.argpartition(-key, kk - 1, axis=1)[:, :kk]
+        thr = np.take_along_axis(key, cols, axis=1).min(axis=1)[:, None]  # k-th largest value
+        n_gt = (key > thr).sum(axis=1)
+        n_eq = (key == thr).sum(axis=1)
+        tied = n_gt + n_eq > kk  # the boundary value is shared with unselected entries
         if tied.any():
-            take = eq[tied] & (np.cumsum(eq[tied], axis=1, dtype=np.int32) <= need[tied, None])
-            sel[tied] |= take
-            sel[~tied] |= eq[~tied]
-        else:
-            sel |= eq
-        cols = np.nonzero(sel)[1].reshape(n, kk)  # ascending column index within each row
+            sub, t = key[tied], thr[tied]
+            eq = sub == t
+            need = (kk - n_gt[tied])[:, None]
+            sel = (sub > t) | (eq & (np.cumsum(eq, axis=1, dtype=np.int64) <= need))
+            cols[tied] = np.nonzero(sel)[1].reshape(-1, kk)  # lowest indices among the ties
     else:
         cols = np.broadcast_to(np.arange(m, dtype=np.int64), (n, m)).copy()
     vals = np.take_along_axis(key, cols, axis=1)
-    order = np.argsort(-vals, axis=1, kind="stable")  # stable: ties keep ascending index
+    order = np.lexsort((cols, -vals), axis=-1)  # by value descending, then by index
     cols = np.take_along_axis(cols, order, axis=1)
     vals = np.take_along_axis(vals, order, axis=1)
     cols[vals == -np.inf] = -1
@@ -109,56 +102,151 @@ def top_k(scores, k: int, valid=None) -> np.ndarray:
     return out
 
 
+def _rowwise_top(rows, cols, vals, k):
+    """Select the ``k`` largest ``vals`` per row among sparse entries (row, col, val).
+
+    The entries must be ordered by (row, col) ascending (canonical CSR order) and all ``vals``
+    positive. Returns ``(idx, rank)``: positions of the selected entries, ordered by row, then
+    value descending, then column ascending, and their 0-based rank within the row.
+
+    Vectorised over all rows at once: one sort of the integer key ``row * U + r(val)``, where
+    ``r`` is the dense rank of ``-val`` among the ``U`` distinct values (so equal values get equal
+    keys and the stable sort keeps them in column order).
+    """
+    if vals.size == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    uniq, inv = np.unique(-vals, return_inverse=True)
+    key = rows.astype(np.int64) * uniq.size + inv.astype(np.int64).ravel()
+    order = np.argsort(key, kind="stable")
+    rows_s = rows[order]
+    first = np.ones(rows_s.size, dtype=bool)
+    first[1:] = rows_s[1:] != rows_s[:-1]
+    starts = np.flatnonzero(first)
+    rank = np.arange(rows_s.size) - np.repeat(starts, np.diff(np.append(starts, rows_s.size)))
+    sel = rank < k
+    return order[sel], rank[sel]
+
+
+def _top_k_csr(M: sp.csr_matrix, k: int) -> np.ndarray:
+    """Top-``k`` column indices of each row of a sparse score matrix (only entries > 0), -1 padded."""
+    M = M.tocsr()
+    M.sum_duplicates()  # also sorts the indices of each row
+    n = M.shape[0]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(M.indptr))
+    keep = M.data > 0
+    rows, cols, vals = rows[keep], M.indices[keep].astype(np.int64), M.data[keep]
+    idx, rank = _rowwise_top(rows, cols, vals, k)
+    out = np.full((n, k), -1, dtype=np.int64)
+    out[rows[idx], rank] = cols[idx]
+    return out
+
+
+def _fill_from_order(out, order, exclude_rows=None, exclude_cols=None):
+    """Fill the -1 slots of ``out`` (n, k) row by row with the first items of the global ranking
+    ``order`` that the row does not already hold and that are not excluded.
+
+    ``out`` must hold its filled slots first (a prefix per row). ``exclude_rows`` /
+    ``exclude_cols`` list excluded (row, item) pairs. Vectorised: only a prefix of ``order`` long
+    enough for the row with the most exclusions is examined.
+    """
+    n, k = out.shape
+    have = (out >= 0).sum(axis=1)
+    need = k - have
+    if n == 0 or not need.any() or order.size == 0:
+        return out
+    ex_r = np.repeat(np.arange(n), k)[out.ravel() >= 0]
+    ex_c = out.ravel()[out.ravel() >= 0]
+    if exclude_rows is not None:
+        ex_r = np.concatenate([ex_r, exclude_rows])
+        ex_c = np.concatenate([ex_c, exclude_cols])
+    n_ex = np.bincount(ex_r, minlength=n)
+    width = int(min(order.size, (need + n_ex).max()))
+    pos = np.full(int(max(order.max(), ex_c.max(initial=0))) + 1, width, dtype=np.int64)
+    pos[order[:width]] = np.arange(width)
+    blocked = np.zeros((n, width + 1), dtype=bool)  # last column collects items beyond the prefix
+    blocked[ex_r, pos[ex_c]] = True
+    avail = ~blocked[:, :width]
+    cum = np.cumsum(avail, axis=1)
+    take = avail & (cum <= need[:, None])
+    r, c = np.nonzero(take)
+    out[r, have[r] + cum[r, c] - 1] = order[c]
+    return out
+
+
+def _check_positive_int(value, name):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
 # --------------------------------------------------------------------------------------------
 # cosine top-n neighbours in blocks
 # --------------------------------------------------------------------------------------------
+#: target number of co-occurrence entries per similarity block (bounds the memory of fit)
+_BLOCK_ENTRIES = 5_000_000
+
+
 def _topn_cosine(A: sp.csr_matrix, n_neighbors: int, shrinkage: float, block_size, progress, what):
     r"""Sparse matrix ``W`` (n x n) whose row ``j`` holds the top ``n_neighbors`` rows of ``A``
     most similar to row ``j`` (self excluded, only positive similarities kept), with
 
     .. math:: \mathrm{sim}(i, j) = \frac{a_i \cdot a_j}{\lVert a_i \rVert\, \lVert a_j \rVert + h}
 
-    Computed in blocks of rows: ``A[block] @ A.T`` (sparse x sparse), densified, divided by the
-    norms, pruned to the top ``n_neighbors`` per row; the dense block is at most ``block_size``
-    x n, so memory is bounded whatever n is.
+    Computed in blocks of rows: ``A[block] @ A.T`` (sparse x sparse), divided by the norms on its
+    nonzeros only and pruned to the top ``n_neighbors`` per row before the next block, so memory
+    is bounded by one block's co-occurrences plus the kept neighbours, whatever n is. Blocks are
+    sized so that each holds about ``_BLOCK_ENTRIES`` co-occurrences (or ``block_size`` rows).
     """
     n = A.shape[0]
-    norms = np.sqrt(np.asarray(A.multiply(A).sum(axis=1)).ravel())
+    norms = np.sqrt(np.asarray(A.multiply(A).sum(axis=1), dtype=np.float64).ravel())
     At = A.T.tocsr()
-    if block_size is None:
-        block_size = int(max(1, min(n, _BLOCK_BYTES // (8 * max(n, 1)))))
-    n_blocks = -(-n // block_size) if n else 0
+    bounds = _block_bounds(A, At, block_size)
+    n_blocks = bounds.size - 1
     show = (n_blocks > 4) if progress is None else bool(progress)
-    starts = range(0, n, block_size)
+    blocks = zip(bounds[:-1], bounds[1:])
     if show:
         from tqdm.auto import tqdm
 
-        starts = tqdm(starts, total=n_blocks, desc=f"{what} similarities", unit="block")
-    nn = min(n_neighbors, max(n - 1, 0))
+        blocks = tqdm(blocks, total=n_blocks, desc=f"{what} similarities", unit="block")
     rows_out, cols_out, vals_out = [], [], []
-    for start in starts:
-        stop = min(start + block_size, n)
-        b = stop - start
-        dots = (A[start:stop] @ At).toarray()  # (b, n)
-        denom = np.outer(norms[start:stop], norms)
-        if shrinkage:
-            denom += shrinkage
+    for start, stop in blocks:
+        G = (A[start:stop] @ At).tocsr()  # (b, n) co-occurrences a_j . a_i
+        G.sum_duplicates()
+        r = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(G.indptr))
+        c = G.indices.astype(np.int64)
+        denom = norms[r] * norms[c] + shrinkage
         with np.errstate(divide="ignore", invalid="ignore"):
-            sim = np.where(denom > 0, dots / denom, 0.0)
-        sim[np.arange(b), np.arange(start, stop)] = 0.0  # an entity is not its own neighbour
-        if nn == 0:
-            continue
-        nb = top_k(sim, nn, valid=sim > 0)
-        r, c = np.nonzero(nb >= 0)
-        rows_out.append(r + start)
-        cols_out.append(nb[r, c])
-        vals_out.append(sim[r, nb[r, c]])
+            v = np.where(denom > 0, G.data / denom, 0.0)
+        keep = (v > 0) & (r != c)  # an entity is not its own neighbour
+        r, c, v = r[keep], c[keep], v[keep]
+        idx, _ = _rowwise_top(r, c, v, n_neighbors)
+        rows_out.append(r[idx])
+        cols_out.append(c[idx])
+        vals_out.append(v[idx])
     if rows_out:
         rows, cols, vals = map(np.concatenate, (rows_out, cols_out, vals_out))
     else:
         rows = cols = np.empty(0, np.int64)
         vals = np.empty(0, np.float64)
     return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def _block_bounds(A, At, block_size):
+    """Row boundaries of the similarity blocks: fixed ``block_size`` rows, or (None) blocks of
+    about ``_BLOCK_ENTRIES`` co-occurrences each, from an upper bound per row
+    (:math:`\sum_{f \in a_j} \mathrm{nnz}(f)`, capped at n)."""
+    n = A.shape[0]
+    if block_size is not None:
+        return np.append(np.arange(0, n, block_size), n)
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    feat_nnz = np.diff(At.indptr).astype(np.float64)
+    B = A.copy()
+    B.data = np.ones_like(B.data)
+    per_row = np.minimum(np.asarray(B @ feat_nnz).ravel(), n)
+    cum = np.cumsum(per_row)
+    # block b covers the rows whose cumulative count falls in [b, b+1) * budget (>= 1 row each)
+    cuts = np.searchsorted(cum, np.arange(1, int(cum[-1] // _BLOCK_ENTRIES) + 1) * _BLOCK_ENTRIES, side="right")
+    return np.unique(np.concatenate(([0], cuts, [n])))
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,25 +261,24 @@ class _BaseRecommender(BaseEstimator):
 
         if isinstance(interactions, pd.DataFrame):
             X, user_ids, item_ids = _frame_to_matrix(interactions, weight_col)
-            self.id_mapping_ = True
         else:
             if weight_col is not None:
                 raise ValueError("weight_col is only used with a DataFrame of interactions")
             X = _check_matrix(interactions)
             user_ids = np.arange(X.shape[0], dtype=np.int64)
             item_ids = np.arange(X.shape[1], dtype=np.int64)
-            self.id_mapping_ = False
         self.interactions_ = X
         self.user_ids_ = user_ids
         self.item_ids_ = item_ids
         self.n_users_, self.n_items_ = X.shape
-        self.popularity_ = self._popularity(X)
+        self.popularity_ = np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
         return X
 
-    @staticmethod
-    def _popularity(X):
-        """Sum of interaction weights per item."""
-        return np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
+    @property
+    def popular_items_(self):
+        """Item indices with positive popularity, most popular first (ties: lower index first)."""
+        order = np.lexsort((np.arange(self.n_items_), -self.popularity_))
+        return order[self.popularity_[order] > 0]
 
     # -- recommending -------------------------------------------------------------------------
     def _check_fitted(self):
@@ -202,101 +289,98 @@ class _BaseRecommender(BaseEstimator):
         """Row index of each requested user, -1 for users unknown to ``fit``."""
         ids = np.atleast_1d(np.asarray(user_ids))
         if ids.ndim != 1:
-            raise ValueError(f"user_ids must be 1-D; got shape {ids.shape}")
+            raise ValueError(f"user_ids must be a 1-D sequence of ids; got shape {ids.shape}")
         if ids.size and not np.issubdtype(ids.dtype, np.integer):
             raise TypeError(f"user_ids must be integers; got dtype {ids.dtype}")
         ids = ids.astype(np.int64)
-        pos = np.searchsorted(self.user_ids_, ids)  # user_ids_ is sorted
-        pos_c = np.minimum(pos, max(self.n_users_ - 1, 0))
         if self.n_users_ == 0:
             return np.full(ids.shape, -1, np.int64)
-        known = (pos < self.n_users_) & (self.user_ids_[pos_c] == ids)
+        pos = np.searchsorted(self.user_ids_, ids)  # user_ids_ is sorted
+        pos_c = np.minimum(pos, self.n_users_ - 1)
+        known = self.user_ids_[pos_c] == ids
         return np.where(known, pos_c, -1)
 
-    def _scores(self, rows: np.ndarray) -> np.ndarray:
-        """Dense scores (len(rows), n_items) for known users (row indices)."""
+    def _sparse_scores(self, rows: np.ndarray) -> sp.csr_matrix:
+        """Scores (len(rows), n_items) of known users (row indices); only entries > 0 count."""
         raise NotImplementedError
 
-    def _popularity_key(self):
-        """Popularity mapped to (0, 1), strictly decreasing in popularity rank (ties: by index)."""
-        if not hasattr(self, "_pop_key"):
-            order = np.lexsort((np.arange(self.n_items_), -self.popularity_))
-            key = np.empty(self.n_items_)
-            key[order] = (self.n_items_ - np.arange(self.n_items_)) / (self.n_items_ + 1.0)
-            self._pop_key = key
-        return self._pop_key
-
-    def recommend(self, user_ids, k: int = 10, exclude_seen: bool = True, batch_size=None):
+    def recommend(self, user_ids, k: int = 10, exclude_seen: bool = True, batch_size: int = 4096):
         """Top-``k`` item ids per user, best first, padded with -1.
 
         Parameters
         ----------
         user_ids : int or array-like of ints
             user ids as given to ``fit`` (row indices when fitted on a matrix). Ids not seen
-            in ``fit`` get the popularity ranking.
+            in ``fit`` get the popularity ranking (cold-start fallback).
         k : int
             number of items per user.
         exclude_seen : bool
             do not recommend items the user interacted with in the training data.
-        batch_size : int or None
-            users scored at once (bounds memory: a dense batch x n_items block); None = auto.
+        batch_size : int
+            users scored at once (bounds memory).
 
         Returns
         -------
-        int64 array (n_users, k) of item ids (``item_ids_`` values), ``-1`` = no candidate.
+        int64 array (n_users, k) of item ids (values of ``item_ids_``), ``-1`` = no candidate.
         """
         self._check_fitted()
-        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer; got {k!r}")
+        _check_positive_int(k, "k")
+        _check_positive_int(batch_size, "batch_size")
+        k = int(k)
         rows = self._user_rows(user_ids)
-        out = np.full((rows.size, int(k)), -1, dtype=np.int64)
-        if batch_size is None:
-            batch_size = int(max(1, _BLOCK_BYTES // (8 * max(self.n_items_, 1))))
-        known = np.flatnonzero(rows >= 0)
+        out = np.full((rows.size, k), -1, dtype=np.int64)
+        popular = self.popular_items_
         unknown = np.flatnonzero(rows < 0)
         if unknown.size:
-            pop_top = top_k(self.popularity_[None, :], k, valid=(self.popularity_ > 0)[None, :])
-            out[unknown] = pop_top
+            out[unknown] = _fill_from_order(np.full((1, k), -1, dtype=np.int64), popular)[0]
+        known = np.flatnonzero(rows >= 0)
         X = self.interactions_
         for start in range(0, known.size, batch_size):
             idx = known[start : start + batch_size]
             r = rows[idx]
-            scores = self._scores(r)
-            valid = self._candidates(scores)
-            key = self._ranking_key(scores)
-            if exclude_seen:
-                sub = X[r]
-                valid[np.repeat(np.arange(r.size), np.diff(sub.indptr)), sub.indices] = False
-            out[idx] = top_k(key, k, valid=valid)
+            seen = X[r]
+            seen_r = np.repeat(np.arange(r.size), np.diff(seen.indptr))
+            seen_c = seen.indices.astype(np.int64)
+            S = self._sparse_scores(r)
+            if S is None:  # popularity: nothing personal, only the fill below
+                top = np.full((r.size, k), -1, dtype=np.int64)
+            else:
+                if exclude_seen:
+                    S = S - S.multiply(seen.astype(bool))
+                    S.eliminate_zeros()
+                top = _top_k_csr(S, k)
+            if S is None or getattr(self, "fill_with_popular", False):
+                if exclude_seen:
+                    top = _fill_from_order(top, popular, seen_r, seen_c)
+                else:
+                    top = _fill_from_order(top, popular)
+            out[idx] = top
         pad = out < 0
-        out = self.item_ids_[np.where(pad, 0, out)] if self.n_items_ else out
-        out[pad] = -1
+        if self.n_items_:
+            out = self.item_ids_[np.where(pad, 0, out)]
+            out[pad] = -1
         return out
-
-    def _candidates(self, scores):
-        return scores > 0
-
-    def _ranking_key(self, scores):
-        return scores
 
 
 def _check_matrix(X) -> sp.csr_matrix:
     if sp.issparse(X):
-        X = sp.csr_matrix(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"interactions must be a 2-D (users x items) matrix; got shape {X.shape}")
+        X = sp.csr_matrix(X, dtype=np.float64, copy=True)
     else:
         arr = np.asarray(X)
         if arr.ndim != 2:
-            raise ValueError(f"interactions must be a 2-D (users x items) matrix or a DataFrame; got shape {arr.shape}")
+            raise ValueError(
+                f"interactions must be a 2-D (users x items) matrix or a DataFrame; got shape {arr.shape}"
+            )
         if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
             raise TypeError(f"interactions must be numeric; got dtype {arr.dtype}")
         X = sp.csr_matrix(arr.astype(np.float64))
-    if X.ndim != 2:
-        raise ValueError(f"interactions must be 2-D; got shape {X.shape}")
     X.sum_duplicates()
     if not np.isfinite(X.data).all():
         raise ValueError("interactions contain NaN or infinite values")
     if (X.data < 0).any():
-        raise ValueError("interactions must be non-negative implicit-feedback weights")
+        raise ValueError("interactions must be non-negative implicit-feedback weights; found negative values")
     X.eliminate_zeros()
     return X
 
@@ -334,7 +418,7 @@ class PopularityRecommender(_BaseRecommender):
         \mathrm{pop}(i) = |\{u : X_{ui} > 0\}| \quad (\texttt{count="users"})
 
     The baseline every personalised model must beat. Items with zero popularity are not
-    candidates.
+    candidates; ties are broken by item index.
 
     Parameters
     ----------
@@ -344,7 +428,7 @@ class PopularityRecommender(_BaseRecommender):
     Attributes
     ----------
     popularity_ : array (n_items,)
-    user_ids_, item_ids_ : id of each row / column
+    user_ids_, item_ids_ : arrays, the id of each row / column
     interactions_ : csr_matrix (n_users, n_items)
 
     Taught in module 04 (knn_collaborative_filtering).
@@ -357,14 +441,13 @@ class PopularityRecommender(_BaseRecommender):
         """Fit on a users x items matrix or a DataFrame of (user, item[, weight]) rows."""
         if self.count not in ("weight", "users"):
             raise ValueError(f"count must be 'weight' or 'users'; got {self.count!r}")
-        self.__dict__.pop("_pop_key", None)
         X = self._set_interactions(interactions, weight_col)
         if self.count == "users":
             self.popularity_ = np.diff(X.tocsc().indptr).astype(np.float64)
         return self
 
-    def _scores(self, rows):
-        return np.broadcast_to(self.popularity_, (rows.size, self.n_items_)).copy()
+    def _sparse_scores(self, rows):
+        return None
 
 
 class ItemKNNRecommender(_BaseRecommender):
@@ -378,8 +461,8 @@ class ItemKNNRecommender(_BaseRecommender):
         s_{ij} = \frac{x_{\cdot i}^\top x_{\cdot j}}{\lVert x_{\cdot i}\rVert\,\lVert x_{\cdot j}\rVert + h}
 
     For each item :math:`j` only its ``n_neighbors`` most similar items :math:`N(j)` are kept
-    (self excluded), giving the sparse matrix ``similarity_`` with column :math:`j` holding
-    :math:`s_{ij}` for :math:`i \in N(j)`. A user's score for item :math:`j` is
+    (self excluded, ties by item index), giving the sparse matrix ``similarity_`` whose column
+    :math:`j` holds :math:`s_{ij}` for :math:`i \in N(j)`. A user's score for item :math:`j` is
 
     .. math::
 
@@ -389,9 +472,8 @@ class ItemKNNRecommender(_BaseRecommender):
     computed as one sparse product per batch of users.
 
     ``fit`` computes the similarities in blocks of items (``X[:, block]^T X``, sparse x sparse,
-    then a dense block pruned to the top ``n_neighbors`` per item), so memory stays bounded by
-    the block size whatever the catalogue size; a tqdm progress bar appears when there are
-    many blocks.
+    pruned to the top ``n_neighbors`` per item before the next block), so memory stays bounded
+    whatever the catalogue size; a tqdm progress bar appears when there are many blocks.
 
     Parameters
     ----------
@@ -400,9 +482,9 @@ class ItemKNNRecommender(_BaseRecommender):
     shrinkage : float
         :math:`h` above (0 = plain cosine).
     fill_with_popular : bool
-        fill slots without a KNN candidate with the most popular unseen items instead of -1.
+        fill the slots without a KNN candidate with the most popular unseen items instead of -1.
     block_size : int or None
-        items per similarity block (None: auto, a dense block of at most 256 MiB).
+        items per similarity block (None: automatic, about 5 million co-occurrences per block).
     progress : bool or None
         show a progress bar (None: only when there are more than 4 blocks).
 
@@ -425,7 +507,6 @@ class ItemKNNRecommender(_BaseRecommender):
     def fit(self, interactions, weight_col=None):
         """Fit on a users x items matrix or a DataFrame of (user, item[, weight]) rows."""
         _check_knn_params(self)
-        self.__dict__.pop("_pop_key", None)
         X = self._set_interactions(interactions, weight_col)
         W = _topn_cosine(X.T.tocsr(), int(self.n_neighbors), float(self.shrinkage),
                          self.block_size, self.progress, "item-item")
@@ -433,30 +514,31 @@ class ItemKNNRecommender(_BaseRecommender):
         self.similarity_ = W.T.tocsr()
         return self
 
-    def neighbors(self, item_id, n=None):
-        """The most similar items of ``item_id`` (an id from ``item_ids_``), best first, and their similarities."""
+    def neighbors(self, item_ids=None, n=None):
+        """Nearest items of each item, best first: ``(ids, similarities)`` arrays (n_items, n).
+
+        ``item_ids`` are ids from ``item_ids_`` (None: all items, in ``item_ids_`` order); rows
+        with fewer than ``n`` neighbours are padded with id -1 and similarity 0.
+        """
         self._check_fitted()
-        j = np.searchsorted(self.item_ids_, item_id)
-        if j >= self.n_items_ or self.item_ids_[j] != item_id:
-            raise KeyError(f"item {item_id} was not in the training data")
-        col = self.similarity_[:, [j]].toarray().ravel()
-        nb = top_k(col[None, :], n or int(self.n_neighbors), valid=(col > 0)[None, :])[0]
-        nb = nb[nb >= 0]
-        return self.item_ids_[nb], col[nb]
+        n = int(self.n_neighbors) if n is None else n
+        _check_positive_int(n, "n")
+        if item_ids is None:
+            cols = np.arange(self.n_items_)
+        else:
+            ids = np.atleast_1d(np.asarray(item_ids, dtype=np.int64))
+            cols = np.searchsorted(self.item_ids_, ids)
+            cols_c = np.minimum(cols, max(self.n_items_ - 1, 0))
+            bad = (cols >= self.n_items_) | (self.item_ids_[cols_c] != ids)
+            if bad.any():
+                raise KeyError(f"item id(s) {ids[bad][:5].tolist()} were not in the training data")
+        W = self.similarity_[:, cols].T.tocsr()  # row = item, entries = its neighbours
+        nb = _top_k_csr(W, n)
+        sims = np.where(nb >= 0, np.asarray(W[np.arange(cols.size)[:, None], np.maximum(nb, 0)].todense()), 0.0)
+        return np.where(nb >= 0, self.item_ids_[np.maximum(nb, 0)], -1), sims
 
-    def _scores(self, rows):
-        return (self.interactions_[rows] @ self.similarity_).toarray()
-
-    def _candidates(self, scores):
-        if self.fill_with_popular:
-            return (scores > 0) | (self.popularity_ > 0)[None, :]
-        return scores > 0
-
-    def _ranking_key(self, scores):
-        if self.fill_with_popular:
-            # KNN candidates (score > 0) first, then the rest by popularity, mapped into [-1, 0)
-            return np.where(scores > 0, scores, self._popularity_key()[None, :] - 1.0)
-        return scores
+    def _sparse_scores(self, rows):
+        return self.interactions_[rows] @ self.similarity_
 
 
 class UserKNNRecommender(_BaseRecommender):
@@ -468,10 +550,10 @@ class UserKNNRecommender(_BaseRecommender):
         \qquad \hat r_{ui} = \sum_{v \in N(u)} s_{uv}\, X_{vi}
         \qquad\text{i.e.}\qquad \hat R = S X
 
-    where :math:`N(u)` are the ``n_neighbors`` users most similar to :math:`u` (self excluded).
-    ``similarity_`` (n_users x n_users, row u = the neighbours of u) is computed in ``fit`` in
-    blocks of users; the cost grows with the square of the number of users, so for very many
-    users prefer :class:`ItemKNNRecommender`.
+    where :math:`N(u)` are the ``n_neighbors`` users most similar to :math:`u` (self excluded,
+    ties by user index). ``similarity_`` (n_users x n_users, row u = the neighbours of u) is
+    computed in ``fit`` in blocks of users; its cost grows with the number of co-occurring user
+    pairs, so for very many users prefer :class:`ItemKNNRecommender`.
 
     Parameters are those of :class:`ItemKNNRecommender`, with users in place of items.
 
@@ -489,25 +571,19 @@ class UserKNNRecommender(_BaseRecommender):
     def fit(self, interactions, weight_col=None):
         """Fit on a users x items matrix or a DataFrame of (user, item[, weight]) rows."""
         _check_knn_params(self)
-        self.__dict__.pop("_pop_key", None)
         X = self._set_interactions(interactions, weight_col)
         self.similarity_ = _topn_cosine(X, int(self.n_neighbors), float(self.shrinkage),
                                         self.block_size, self.progress, "user-user")
         return self
 
-    def _scores(self, rows):
-        return (self.similarity_[rows] @ self.interactions_).toarray()
-
-    _candidates = ItemKNNRecommender._candidates
-    _ranking_key = ItemKNNRecommender._ranking_key
+    def _sparse_scores(self, rows):
+        return self.similarity_[rows] @ self.interactions_
 
 
 def _check_knn_params(est):
-    n = est.n_neighbors
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n_neighbors must be a positive integer; got {n!r}")
-    if not np.isscalar(est.shrinkage) or not est.shrinkage >= 0:
-        raise ValueError(f"shrinkage must be a non-negative number; got {est.shrinkage!r}")
-    b = est.block_size
-    if b is not None and (isinstance(b, (bool, np.bool_)) or not isinstance(b, (int, np.integer)) or b < 1):
-        raise ValueError(f"block_size must be a positive integer or None; got {b!r}")
+    _check_positive_int(est.n_neighbors, "n_neighbors")
+    h = est.shrinkage
+    if isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, float, np.integer, np.floating)) or not h >= 0:
+        raise ValueError(f"shrinkage must be a non-negative number; got {h!r}")
+    if est.block_size is not None:
+        _check_positive_int(est.block_size, "block_size")

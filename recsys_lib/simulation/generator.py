@@ -296,7 +296,7 @@ def _make_events(cfg: ShopConfig, rng: np.random.Generator, it: dict, us: dict, 
     })
     events.loc[item_out < 0, C.ITEM_ID] = pd.NA
     events.loc[pos_out < 0, C.POSITION] = pd.NA
-    return events, step[sort]
+    return events, step[sort], promo
 
 
 def generate_shop(config: ShopConfig | None = None, progress: bool = False) -> GeneratedShop:
@@ -318,7 +318,7 @@ def generate_shop(config: ShopConfig | None = None, progress: bool = False) -> G
         bar.update()
         st = _make_steps(cfg, rng, it, us, se, transition)
         bar.update()
-        events, event_step = _make_events(cfg, rng, it, us, st)
+        events, event_step, promotions = _make_events(cfg, rng, it, us, st)
         bar.update()
     truth = ShopTruth(
         config=cfg, user_factors=us["taste"], item_factors=it["item_factors"], item_category=it["item_cat"],
@@ -326,5 +326,6 @@ def generate_shop(config: ShopConfig | None = None, progress: bool = False) -> G
         log_price_ratio=it["log_price_ratio"], item_launch_day=it["launch_day"],
         user_price_sensitivity=us["price_sensitivity"], transition=transition, event_step=event_step,
         step_category=st["category"], step_session=st["session"] + 1, step_index=st["index"], step_day=st["day"],
+        promotions=promotions,
     )
     return GeneratedShop(tables=Shop(items=items, users=users, events=events), truth=truth)

@@ -30,6 +30,9 @@ class ShopTruth:
         ``step_*`` arrays), in the order of the events table.
     step_category : (n_steps,) the intent category of each step.
     step_session : (n_steps,) session id of each step; ``step_index`` its 0-based rank in the session.
+    promotions : (n_items, n_weeks) the shop's promotion calendar: the discount (0, 0.1, 0.2 or
+        0.3) of each item in week ``day // 7``. The shop plans it, so it is not latent, but the
+        tables have no place for it and it travels with the truth.
     """
 
     config: ShopConfig
@@ -48,6 +51,7 @@ class ShopTruth:
     step_session: np.ndarray
     step_index: np.ndarray
     step_day: np.ndarray
+    promotions: np.ndarray
 
     def affinity(self, user_index: np.ndarray) -> np.ndarray:
         """Latent affinities :math:`a_{ui} = s \\langle u, v_i \\rangle / d`, shape (len(user_index), n_items)."""
