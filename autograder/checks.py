@@ -104,16 +104,16 @@ class Mistake:
 
 
 def _fail(summary: str, *details: str, mistake: str | None = None) -> None:
-    lines = [summary]
-    if mistake:
-        lines.append(f"Likely mistake: {mistake}")
+    lines = [f"{summary} Likely mistake: {mistake}." if mistake else summary]
     lines.extend(d for d in details if d)
     raise CheckFailure("\n".join(lines))
 
 
 def _short(value: Any, limit: int = 300) -> str:
-    if _isinstance(value, (_Series, _DataFrame)):
+    if _isinstance(value, _DataFrame):
         text = value.to_string(max_rows=12, max_cols=10)
+    elif _isinstance(value, _Series):
+        text = value.to_string(max_rows=12)
     elif _isinstance(value, _ndarray):
         text = _np.array2string(value, threshold=20, precision=6)
     else:

@@ -140,9 +140,9 @@ def format_result(result, notebook: str) -> str:
     for e in result.exercises:
         status = "manual" if e.status == MANUAL else e.status
         feedback = e.first_line
-        if e.status == MANUAL:
+        if e.status == MANUAL and e.points is None:
             feedback = "written answer: graded by a person (compare with solutions/)"
-        rows.append((e.grade_id, _fmt(e.points), _fmt(e.max_points), status, _clip(feedback, 72)))
+        rows.append((e.grade_id, _fmt(e.points), _fmt(e.max_points), status, _clip(feedback, 160)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for i, r in enumerate(rows):
         lines.append("  ".join(r[j].ljust(widths[j]) if j in (0, 3) else r[j].rjust(widths[j])

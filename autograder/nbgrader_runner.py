@@ -52,6 +52,7 @@ class ExerciseResult:
     max_points: float
     status: str
     feedback: str              # outputs of the test cell, hidden tests removed, no tracebacks
+    manual: bool = False       # a written answer graded by a person
 
     @property
     def first_line(self) -> str:
@@ -74,7 +75,7 @@ class NotebookResult:
 
     @property
     def auto_exercises(self) -> list[ExerciseResult]:
-        return [e for e in self.exercises if e.status != MANUAL]
+        return [e for e in self.exercises if not e.manual]
 
     @property
     def score(self) -> float:
@@ -86,7 +87,7 @@ class NotebookResult:
 
     @property
     def manual_max(self) -> float:
-        return float(sum(e.max_points for e in self.exercises if e.status == MANUAL))
+        return float(sum(e.max_points for e in self.exercises if e.manual))
 
     @property
     def full_marks(self) -> bool:
@@ -191,6 +192,18 @@ def run_job(root: Path, job: dict, timeout: float | None = None) -> tuple[list[d
     return records, problem
 
 
+def _fast_alembic_version() -> None:
+    """nbgrader stamps a new gradebook with the alembic head by running the ``alembic`` command
+    in a subprocess (2-3 s). Read the same head from nbgrader's migration scripts in-process."""
+    import nbgrader
+    import nbgrader.api
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic"))
+    head = scripts.get_current_head()
+    nbgrader.api.get_alembic_version = lambda: head
+
+
 def _child_main(job_path: str) -> int:
     """Entry point of the child process: run the steps of a job, one JSON line per step."""
     import warnings
@@ -201,6 +214,7 @@ def _child_main(job_path: str) -> int:
     from nbgrader.utils import capture_log
     from traitlets.config import Config
 
+    _fast_alembic_version()
     job = json.loads(Path(job_path).read_text(encoding="utf-8"))
     root = Path(job["root"])
     assignment = job["assignment"]
@@ -294,9 +308,7 @@ def _cell_feedback(cell, hidden: set[str]) -> str:
 
 
 def _status(score: CellScore) -> str:
-    if score.manual and score.score is None:
-        return MANUAL
-    if score.manual and score.needs_manual_grade:
+    if score.manual:
         return MANUAL
     if score.score is None:
         return NOT_GRADED
@@ -340,11 +352,16 @@ def collect_results(root: Path, assignment: str, students: list[str], records: l
             feedback = ""
             if cell is not None and cell.get("cell_type") == "code":
                 feedback = _cell_feedback(cell, hidden)
+            points = cell_score.score
             if status == MANUAL:
-                feedback = feedback or "graded by the instructor"
-            points = None if status in (MANUAL, NOT_GRADED) else cell_score.score
-            result.exercises.append(ExerciseResult(cell_score.grade_id, points,
-                                                   cell_score.max_score, status, feedback))
+                if cell_score.needs_manual_grade:
+                    points, feedback = None, "written answer: to be graded by a person"
+                elif cell_score.manual_score is None and (cell_score.auto_score or 0) == 0:
+                    feedback = "no answer written"
+            elif status == NOT_GRADED:
+                points = None
+            result.exercises.append(ExerciseResult(cell_score.grade_id, points, cell_score.max_score,
+                                                   status, feedback, manual=cell_score.manual))
         if result.graded and any(e.status == NOT_GRADED for e in result.exercises):
             result.graded = False
             result.reason = "the grader left some tests without a score (grader failure)"

@@ -21,13 +21,15 @@ class CourseExecute(Execute):
         {}, help="Per-assignment cell timeouts (seconds) overriding autograder.config.cell_timeout."
     ).tag(config=True)
 
-    def preprocess(self, nb, resources=None, km=None):
+    def _check_assign_resources(self, resources):
+        # ExecutePreprocessor.preprocess re-runs NotebookClient.__init__, which resets ``timeout``
+        # from the config; this hook runs right after that, so the per-module value sticks.
+        super()._check_assign_resources(resources)
         assignment = (resources or {}).get("nbgrader", {}).get("assignment")
         timeout = self.timeouts.get(assignment)
         if timeout is None:
             timeout = max(int(self.timeout or 0), _config.cell_timeout(assignment))
         self.timeout = timeout
-        return super().preprocess(nb, resources, km=km)
 
 
 def _truncate(text: str, limit: int) -> str:

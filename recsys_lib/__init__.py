@@ -9,7 +9,13 @@ Sub-modules
 columns      column names and event types of the ShopSim tables (constants)
 data         loading and validating a shop (the shipped ShopSim or a folder)
 simulation   the ShopSim generator, its ground truth and the oracle
-metrics      evaluation metrics (ranking metrics first; more as modules teach them)
+tasks        prediction tables derived from ShopSim (units sold, clicks, ...)
+features     feature engineering on behaviour logs (module 03)
+metrics      funnel, classification and ranking metrics
+models       reference estimators and recommenders (scikit-learn API)
+gradcheck    numerical gradient checking (module 01 on)
+splitting    train/test splits without leakage (module 00)
+plots        the course's plots (matplotlib, imported only when used)
 cli          the ``recsys-course`` command
 """
 from __future__ import annotations
@@ -18,7 +24,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("columns", "data", "simulation", "metrics", "cli")
+_SUBMODULES = ("columns", "data", "simulation", "tasks", "features", "metrics", "models", "gradcheck",
+               "splitting", "plots", "cli")
 
 __all__ = list(_SUBMODULES) + ["__version__"]
 

@@ -38,7 +38,8 @@ def test_runtime_dependencies_are_floors():
 
 def test_import_is_light():
     code = ("import sys, time; t = time.perf_counter(); import recsys_lib, recsys_lib.data, recsys_lib.simulation, "
-            "recsys_lib.metrics, recsys_lib.columns; "
+            "recsys_lib.metrics, recsys_lib.columns, recsys_lib.tasks, recsys_lib.features, recsys_lib.models, "
+            "recsys_lib.gradcheck; "
             "print(json.dumps({'s': time.perf_counter() - t, 'heavy': sorted(m for m in ('tensorflow', 'keras', "
             "'matplotlib.pyplot', 'torch') if m in sys.modules)}))")
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)

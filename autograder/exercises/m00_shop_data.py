@@ -93,11 +93,11 @@ def check_funnel_counts_on(funnel_counts, events, expected, name="funnel_counts"
     _c.check_type(got, _Series, name)
     if len(got) != len(exp) or list(got.index) != list(exp.index):
         extra = [x for x in got.index if x not in C.FUNNEL]
-        hint = (f"Likely mistake: kept event types that are not funnel stages ({extra}); keep "
-                f"exactly C.FUNNEL, in that order." if extra else "")
-        if hint:
-            raise _CheckFailure(f"{name} should be indexed by the funnel stages {list(C.FUNNEL)} in "
-                                f"funnel order, got {list(got.index)}.\n{hint}")
+        if extra:
+            raise _CheckFailure(
+                f"{name} has event types that are not funnel stages: {extra}. Likely mistake: kept "
+                f"every event type; keep exactly the stages of C.FUNNEL, in that order.\n"
+                f"Expected index: {list(C.FUNNEL)}\nGot index:      {list(got.index)}")
     _c.check_series(got, exp, name, rtol=0, atol=0, dtype="iu", mistakes=_funnel_mistakes(events))
 
 
@@ -158,7 +158,7 @@ def check_rates_by_category_on(rates_by_category, events, items, expected, name=
     n_leaf = items[C.CATEGORY].astype(str).nunique()
     if len(got) == n_leaf and len(expected) != n_leaf:
         raise _CheckFailure(f"{name} has {len(got)} rows, expected {len(expected)} (one per top-level "
-                            f"category).\nLikely mistake: grouped by the full \"top/leaf\" category; "
+                            f"category). Likely mistake: grouped by the full \"top/leaf\" category; "
                             f"use only the part before the \"/\".")
     mistakes = [_Mistake("averaged the per-item rates; divide the summed counts of the category instead",
                          _mean_of_item_rates(events, items))]
@@ -213,7 +213,7 @@ def check_temporal_split_on(temporal_split, events, test_days, cutoff, name="tem
     if len(train) and len(test) and train[ts].max() > test[ts].min():
         raise _CheckFailure(
             f"{name}: future leakage: train has events at {train[ts].max()}, after the first test "
-            f"event at {test[ts].min()}.\nLikely mistake: split at random (or by row position) "
+            f"event at {test[ts].min()}. Likely mistake: split at random (or by row position) "
             f"instead of by time; train must end before test begins.")
     both = train.index.intersection(test.index)
     if len(both):
@@ -229,12 +229,12 @@ def check_temporal_split_on(temporal_split, events, test_days, cutoff, name="tem
         days = (cutoff - first_test.floor("D")) // _Timedelta(days=1)
         raise _CheckFailure(
             f"{name}: test starts at {first_test}, expected the test period to start at {cutoff} "
-            f"(the last {test_days} calendar days).\nLikely mistake: off by {days} day(s): the day of "
+            f"(the last {test_days} calendar days). Likely mistake: off by {days} day(s): the day of "
             f"the last event is the first of the test days, so go back test_days - 1 days from it.")
     if first_test is not None and first_test.floor("D") > cutoff:
         raise _CheckFailure(
             f"{name}: test starts at {first_test}, expected the test period to start at {cutoff} "
-            f"(the last {test_days} calendar days).\nLikely mistake: test period too short by a day "
+            f"(the last {test_days} calendar days). Likely mistake: test period too short by a day "
             f"(off by one), or the cutoff is not at midnight.")
     exp_train = events.index[events[ts] < cutoff]
     if list(train.index) != list(exp_train):

@@ -126,7 +126,7 @@ def interaction_matrix(
     if event_types is not None and (mask & ~has_item).any():
         n_bad = int((mask & ~has_item).sum())
         raise ValueError(f"{n_bad} event(s) of the selected types have a missing {C.ITEM_ID}")
-    mask &= has_item
+    mask = mask & has_item
 
     sel = events.loc[mask]
     u = sel[C.USER_ID].to_numpy(dtype=np.int64)

@@ -24,7 +24,7 @@ All functions are vectorised; none modifies its inputs.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 

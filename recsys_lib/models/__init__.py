@@ -18,6 +18,7 @@ from ._losses import (
     mse_loss,
     sigmoid,
     softmax,
+    softplus,
 )
 from .linear import LinearRegressionGD
 from .logistic import LogisticRegressionGD
@@ -27,6 +28,7 @@ __all__ += [
     "LogisticRegressionGD",
     "sigmoid",
     "log_sigmoid",
+    "softplus",
     "softmax",
     "linear_predict",
     "mse_loss",

@@ -24,6 +24,7 @@ import numpy as np
 __all__ = [
     "sigmoid",
     "log_sigmoid",
+    "softplus",
     "softmax",
     "linear_predict",
     "mse_loss",
@@ -34,15 +35,10 @@ __all__ = [
 ]
 
 
-def _as_float(a, name: str) -> np.ndarray:
-    arr = np.asarray(a, dtype=np.float64)
-    return arr
-
-
 def _check_Xyw(X, y, w):
-    X = _as_float(X, "X")
-    y = _as_float(y, "y")
-    w = _as_float(w, "w")
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (m samples, d features); got shape {X.shape}")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
@@ -109,18 +105,30 @@ def sigmoid(z):
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(under="ignore"):
         u = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1.0 / (1.0 + u), u / (1.0 + u))
+        inv = 1.0 / (1.0 + u)
+        return np.where(z >= 0, inv, u * inv)
+
+
+def softplus(z):
+    r"""Stable :math:`\log(1 + e^{z}) = \max(z, 0) + \log(1 + e^{-|z|})`.
+
+    Taught in module 02 (logistic_regression), as the building block of the
+    cross-entropy from logits. Same value as ``np.logaddexp(0, z)`` (to rounding),
+    written with one ``exp`` and one ``log1p``: :math:`e^{-|z|} \le 1` never
+    overflows and ``log1p`` keeps full precision when :math:`e^{-|z|}` is tiny.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(under="ignore"):
+        return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 def log_sigmoid(z):
-    r"""Stable :math:`\log \sigma(z) = -\log(1 + e^{-z}) = -\operatorname{logaddexp}(0, -z)`.
+    r"""Stable :math:`\log \sigma(z) = -\log(1 + e^{-z}) = -\mathrm{softplus}(-z)`.
 
     Taught in module 02 (logistic_regression). Finite for every finite ``z``
     (``log_sigmoid(-1000) == -1000``), whereas ``np.log(sigmoid(-1000))`` is ``-inf``.
     """
-    z = np.asarray(z, dtype=np.float64)
-    with np.errstate(under="ignore"):
-        return -np.logaddexp(0.0, -z)
+    return -softplus(-np.asarray(z, dtype=np.float64))
 
 
 def softmax(Z, axis: int = -1):
@@ -145,8 +153,8 @@ def linear_predict(X, w, b=0.0):
 
     Taught in module 01 (linear_regression).
     """
-    X = _as_float(X, "X")
-    w = _as_float(w, "w")
+    X = np.asarray(X, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
     return X @ w + float(b)
 
 
@@ -225,9 +233,10 @@ def binary_cross_entropy(y, p_or_logits, from_logits: bool = False, eps: float |
       :math:`z` with :math:`p = \sigma(z)`. Using :math:`\log \sigma(z) = -\log(1+e^{-z})`
       and :math:`\log(1-\sigma(z)) = -\log(1+e^{z})`, each term simplifies to
 
-      .. math:: \ell_i = \log(1 + e^{z_i}) - y_i z_i = \operatorname{logaddexp}(0, z_i) - y_i z_i ,
+      .. math:: \ell_i = \log(1 + e^{z_i}) - y_i z_i = \max(z_i, 0) + \log(1 + e^{-|z_i|}) - y_i z_i
 
-      which is exact and finite for every finite :math:`z` (no ``log(0)``, no overflow).
+      (:func:`softplus`; equal to ``np.logaddexp(0, z) - y * z``), which is exact and
+      finite for every finite :math:`z` (no ``log(0)``, no overflow).
     * ``from_logits=False``: the second argument is a probability; it is clipped
       to :math:`[\epsilon, 1-\epsilon]` before the logs (default
       :math:`\epsilon` = float64 machine epsilon ≈ 2.2e-16, as
@@ -248,10 +257,13 @@ def binary_cross_entropy(y, p_or_logits, from_logits: bool = False, eps: float |
                          f"got {y.shape} and {a.shape}")
     if y.size == 0:
         raise ValueError("binary_cross_entropy of an empty array is undefined")
-    s = _check_weights(sample_weight, y.shape[0]) if sample_weight is not None else None
+    s = None
+    if sample_weight is not None:
+        if y.ndim != 1:
+            raise ValueError("sample_weight needs 1-D y (one label per sample)")
+        s = _check_weights(sample_weight, y.shape[0])
     if from_logits:
-        with np.errstate(under="ignore"):
-            losses = np.logaddexp(0.0, a) - y * a
+        losses = softplus(a) - y * a
     else:
         if np.any((a < 0) | (a > 1)):
             raise ValueError("probabilities must lie in [0, 1]; did you pass logits? "

@@ -92,8 +92,7 @@ def _fit_gradient_descent(
     Y: np.ndarray,
     sw: np.ndarray | None,
     *,
-    inverse_link: Callable[[np.ndarray], np.ndarray],
-    pointwise_loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    forward: Callable[..., tuple],
     alpha: float,
     fit_intercept: bool,
     learning_rate: float,
@@ -104,6 +103,13 @@ def _fit_gradient_descent(
     name: str,
 ):
     r"""(Mini-)batch gradient descent for a GLM with canonical link.
+
+    ``forward(Z, Y, with_loss, ws)`` maps scores :math:`Z` to predictions :math:`\hat Y`
+    (identity, sigmoid or softmax) and, if ``with_loss``, also returns the per-sample
+    losses :math:`\ell(z_i, y_i)` (else ``None``). ``ws`` is a dict of work arrays
+    that the full-batch loop keeps across epochs (``None`` for mini-batches): on
+    large data, allocating fresh (m, k) temporaries every epoch costs more than the
+    arithmetic, so the full-batch path computes in place. The maths is unchanged.
 
     Parameters are :math:`W \in \mathbb{R}^{d \times k}` and :math:`b \in \mathbb{R}^k`,
     both initialised to zero (the problems are convex, so no random start is needed).
@@ -128,23 +134,29 @@ def _fit_gradient_descent(
     k = Y.shape[1]
     W = np.zeros((d, k))
     b = np.zeros(k)
-    s = sw if sw is not None else None
+    s = sw
     s_total = float(s.sum()) if s is not None else float(m)
 
-    def objective(Z):
-        losses = pointwise_loss(Z, Y)
+    def objective(losses):
         data = (losses @ s) / s_total if s is not None else float(losses.mean())
         return float(data + 0.5 * alpha * np.sum(W * W))
 
     full_batch = batch_size is None or batch_size >= m
     history: list[float] = []
     converged = False
+    ws: dict | None = {} if full_batch else None
+    Z = np.empty((m, k))
+
+    def scores():                                            # Z = XW + 1 b^T, in place
+        np.matmul(X, W, out=Z)
+        return np.add(Z, b, out=Z)
+
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        Z = X @ W + b
-        prev = objective(Z)
+        Y_hat, losses = forward(scores(), Y, True, ws)
+        prev = objective(losses)
         for _ in range(max_iter):
             if full_batch:
-                R = inverse_link(Z) - Y                      # (m, k) residuals  Ŷ - Y
+                R = np.subtract(Y_hat, Y, out=Y_hat)         # (m, k) residuals  Ŷ - Y (Ŷ not needed after)
                 if s is not None:
                     R *= s[:, None]
                 W -= learning_rate * (X.T @ R / s_total + alpha * W)
@@ -155,7 +167,8 @@ def _fit_gradient_descent(
                 for start in range(0, m, batch_size):
                     idx = order[start:start + batch_size]
                     Xb = X[idx]
-                    R = inverse_link(Xb @ W + b) - Y[idx]
+                    Yb = Y[idx]
+                    R = forward(Xb @ W + b, Yb, False, None)[0] - Yb
                     if s is not None:
                         sb = s[idx]
                         denom = float(sb.sum())
@@ -167,8 +180,8 @@ def _fit_gradient_descent(
                     W -= learning_rate * (Xb.T @ R / denom + alpha * W)
                     if fit_intercept:
                         b -= learning_rate * (R.sum(axis=0) / denom)
-            Z = X @ W + b
-            J = objective(Z)
+            Y_hat, losses = forward(scores(), Y, True, ws)   # Ŷ is reused by the next step
+            J = objective(losses)
             history.append(J)
             if not np.isfinite(J):
                 warnings.warn(
@@ -195,14 +208,12 @@ def _fit_gradient_descent(
     return W, b, history, converged
 
 
-def _squared_error(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    r"""Pointwise :math:`\ell = \tfrac12 \lVert z - y \rVert^2` (one value per row)."""
-    D = Z - Y
-    return 0.5 * np.einsum("ij,ij->i", D, D)
-
-
-def _identity(Z: np.ndarray) -> np.ndarray:
-    return Z
+def _linear_forward(Z: np.ndarray, Y: np.ndarray, with_loss: bool, ws: dict | None = None):
+    r"""Identity link :math:`\hat Y = Z`; pointwise :math:`\ell_i = \tfrac12 \lVert z_i - y_i\rVert^2`."""
+    if not with_loss:
+        return Z, None
+    D = np.subtract(Z, Y, out=None if ws is None else ws.setdefault("D", np.empty_like(Z)))
+    return Z, 0.5 * np.einsum("ij,ij->i", D, D)
 
 
 # --------------------------------------------------------------------------
@@ -356,7 +367,7 @@ class LinearRegressionGD(RegressorMixin, BaseEstimator):
             lr = float(self.learning_rate)
         W, b, history, converged = _fit_gradient_descent(
             X, y[:, None], None if sample_weight is None else sw,
-            inverse_link=_identity, pointwise_loss=_squared_error,
+            forward=_linear_forward,
             alpha=alpha, fit_intercept=self.fit_intercept, learning_rate=lr,
             max_iter=self.max_iter, tol=self.tol, batch_size=self.batch_size,
             rng=np.random.default_rng(self.random_state), name=type(self).__name__,

@@ -103,34 +103,81 @@ def top_k(scores, k: int, valid=None) -> np.ndarray:
 
 
 def _rowwise_top(rows, cols, vals, k):
-    """Select the ``k`` largest ``vals`` per row among sparse entries (row, col, val).
+    """Select the ``k`` largest ``vals`` per row among sparse entries (row, col, val), vectorised.
 
-    The entries must be ordered by (row, col) ascending (canonical CSR order) and all ``vals``
-    positive. Returns ``(idx, rank)``: positions of the selected entries, ordered by row, then
-    value descending, then column ascending, and their 0-based rank within the row.
+    ``vals`` must be positive and finite; entries may come in any order. Returns ``(idx, rank)``:
+    positions of the selected entries, ordered by row, then value descending, then column
+    ascending (the deterministic tie-break), and their 0-based rank within the row.
 
-    Vectorised over all rows at once: one sort of the integer key ``row * U + r(val)``, where
-    ``r`` is the dense rank of ``-val`` among the ``U`` distinct values (so equal values get equal
-    keys and the stable sort keeps them in column order).
+    One ``argsort`` of an int64 key ``row << b | (bits of -val)``: the IEEE-754 bit pattern of a
+    positive float, read as an integer, increases with the value, so its top bits (all that fit
+    next to the row number) order the values. Entries that share a key (exact ties, or values
+    equal in those top bits) are then re-sorted exactly by (value desc, column) -- only the
+    groups that can reach the top ``k`` and are out of order, usually a tiny fraction.
     """
     if vals.size == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    uniq, inv = np.unique(-vals, return_inverse=True)
-    key = rows.astype(np.int64) * uniq.size + inv.astype(np.int64).ravel()
+    rows = rows.astype(np.int64, copy=False)
+    kept = _prefilter(rows, vals, k)
+    if kept is not None:
+        idx, rank = _rowwise_top(rows[kept], cols[kept], vals[kept], k)
+        return kept[idx], rank
+    row_bits = max(1, int(rows.max()).bit_length())
+    val_bits = 63 - row_bits
+    q = vals.astype(np.float64, copy=False).view(np.int64) >> (63 - val_bits)
+    key = (rows << val_bits) | (((1 << val_bits) - 1) - q)
     order = np.argsort(key, kind="stable")
+    ks = key[order]
     rows_s = rows[order]
-    first = np.ones(rows_s.size, dtype=bool)
-    first[1:] = rows_s[1:] != rows_s[:-1]
-    starts = np.flatnonzero(first)
-    rank = np.arange(rows_s.size) - np.repeat(starts, np.diff(np.append(starts, rows_s.size)))
+    new_row = np.ones(ks.size, dtype=bool)
+    new_row[1:] = rows_s[1:] != rows_s[:-1]
+    starts = np.flatnonzero(new_row)
+    rank = np.arange(ks.size) - np.repeat(starts, np.diff(np.append(starts, ks.size)))
+    # groups of equal keys that start inside the top k and are not in exact (value desc, col) order
+    same = ks[1:] == ks[:-1]
+    if same.any():
+        vs, cs = vals[order], cols[order]
+        wrong = same & ((vs[1:] > vs[:-1]) | ((vs[1:] == vs[:-1]) & (cs[1:] < cs[:-1])))
+        new_group = np.ones(ks.size, dtype=bool)
+        new_group[1:] = ~same
+        group = np.cumsum(new_group) - 1
+        group_rank = rank[np.flatnonzero(new_group)]  # rank of each group's first entry
+        g = group[1:][wrong]
+        g = g[group_rank[g] < k]
+        if g.size:
+            bad = np.zeros(group_rank.size, dtype=bool)
+            bad[g] = True
+            pos = np.flatnonzero(bad[group])  # contiguous runs, in sorted order
+            sub = order[pos]
+            order[pos] = sub[np.lexsort((cols[sub], -vals[sub], group[pos]))]
     sel = rank < k
     return order[sel], rank[sel]
+
+
+def _prefilter(rows, vals, k, n_buckets=256):
+    """Positions of the entries that can still be among the top ``k`` of their row, or None.
+
+    A one-pass radix-select: each positive value goes to a coarse bucket (its float exponent and
+    4 mantissa bits, so 16 buckets per factor of 2; the lowest bucket also collects everything
+    smaller), a per-row histogram gives the highest bucket ``t_r`` with at least ``k`` entries
+    at or above it, and only entries in buckets >= ``t_r`` are kept. Exact: every entry of the
+    top ``k`` survives. Returns None when filtering would not pay (few entries per row).
+    """
+    n_rows = int(rows.max()) + 1
+    if vals.size <= 4 * k * n_rows or n_rows * n_buckets > 50_000_000:
+        return None
+    b = vals.astype(np.float64, copy=False).view(np.int64) >> 48
+    b = np.maximum(b - (int(b.max()) - (n_buckets - 1)), 0)  # 0 .. n_buckets-1, top = largest
+    hist = np.bincount(rows * n_buckets + b, minlength=n_rows * n_buckets).reshape(n_rows, n_buckets)
+    at_or_above = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]  # entries in buckets >= t
+    thr = np.maximum((at_or_above >= k).sum(axis=1) - 1, 0)
+    kept = np.flatnonzero(b >= thr[rows])
+    return kept if kept.size < 0.8 * vals.size else None
 
 
 def _top_k_csr(M: sp.csr_matrix, k: int) -> np.ndarray:
     """Top-``k`` column indices of each row of a sparse score matrix (only entries > 0), -1 padded."""
     M = M.tocsr()
-    M.sum_duplicates()  # also sorts the indices of each row
     n = M.shape[0]
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(M.indptr))
     keep = M.data > 0
@@ -209,8 +256,7 @@ def _topn_cosine(A: sp.csr_matrix, n_neighbors: int, shrinkage: float, block_siz
         blocks = tqdm(blocks, total=n_blocks, desc=f"{what} similarities", unit="block")
     rows_out, cols_out, vals_out = [], [], []
     for start, stop in blocks:
-        G = (A[start:stop] @ At).tocsr()  # (b, n) co-occurrences a_j . a_i
-        G.sum_duplicates()
+        G = (A[start:stop] @ At).tocsr()  # (b, n) co-occurrences a_j . a_i (no duplicates)
         r = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(G.indptr))
         c = G.indices.astype(np.int64)
         denom = norms[r] * norms[c] + shrinkage
@@ -218,7 +264,7 @@ def _topn_cosine(A: sp.csr_matrix, n_neighbors: int, shrinkage: float, block_siz
             v = np.where(denom > 0, G.data / denom, 0.0)
         keep = (v > 0) & (r != c)  # an entity is not its own neighbour
         r, c, v = r[keep], c[keep], v[keep]
-        idx, _ = _rowwise_top(r, c, v, n_neighbors)
+        idx, _ = _rowwise_top(r - start, c, v, n_neighbors)
         rows_out.append(r[idx])
         cols_out.append(c[idx])
         vals_out.append(v[idx])
@@ -231,7 +277,7 @@ def _topn_cosine(A: sp.csr_matrix, n_neighbors: int, shrinkage: float, block_siz
 
 
 def _block_bounds(A, At, block_size):
-    """Row boundaries of the similarity blocks: fixed ``block_size`` rows, or (None) blocks of
+    r"""Row boundaries of the similarity blocks: fixed ``block_size`` rows, or (None) blocks of
     about ``_BLOCK_ENTRIES`` co-occurrences each, from an upper bound per row
     (:math:`\sum_{f \in a_j} \mathrm{nnz}(f)`, capped at n)."""
     n = A.shape[0]

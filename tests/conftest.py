@@ -1,0 +1,32 @@
+"""Shared fixtures for the test suite."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GRADING_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "grading"
+TOY = "99_toy"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def toy_source() -> Path:
+    """Folder holding the toy assignment's source notebook (solutions + hidden tests)."""
+    return GRADING_FIXTURES / TOY
+
+
+@pytest.fixture()
+def toy_course(tmp_path, toy_source) -> Path:
+    """A throw-away course directory (nbgrader_config.py + solutions/99_toy/) for CLI tests."""
+    root = tmp_path / "course_root"
+    (root / "solutions").mkdir(parents=True)
+    shutil.copytree(toy_source, root / "solutions" / TOY)
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    return root

@@ -1,0 +1,125 @@
+"""Unit tests of autograder.checks (in-process, fast)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autograder import checks
+from autograder.checks import CheckFailure, Mistake
+
+
+def test_check_close_passes_within_tolerance_and_nan_equals_nan():
+    checks.check_close([1.0, np.nan, 3.0], [1.0 + 1e-12, np.nan, 3.0])
+
+
+def test_check_close_reports_expected_got_and_index():
+    with pytest.raises(CheckFailure) as info:
+        checks.check_close(np.array([1.0, 2.0, 5.0]), np.array([1.0, 2.0, 4.0]), "w")
+    msg = str(info.value)
+    assert "w is wrong in 1 of 3 entries" in msg and "expected 4, got 5" in msg
+
+
+def test_check_close_checks_shape_first():
+    with pytest.raises(CheckFailure, match=r"shape \(2,\), expected \(3,\)"):
+        checks.check_close([1.0, 2.0], [1.0, 2.0, 3.0], "v")
+
+
+def test_known_mistake_is_named_on_the_first_line():
+    with pytest.raises(CheckFailure) as info:
+        checks.check_close(6.0, 9.0, "square(3)", mistakes=[Mistake("doubled instead of squared", 6.0)])
+    assert str(info.value).splitlines()[0].endswith("Likely mistake: doubled instead of squared.")
+
+
+def test_check_series_index_order_and_labels():
+    expected = pd.Series([1, 2], index=["a", "b"])
+    with pytest.raises(CheckFailure, match="right index labels in the wrong order"):
+        checks.check_series(pd.Series([2, 1], index=["b", "a"]), expected, "s")
+    with pytest.raises(CheckFailure, match="Missing: \\['b'\\]"):
+        checks.check_series(pd.Series([1, 2], index=["a", "c"]), expected, "s")
+    checks.check_series(pd.Series([1, 2], index=["a", "b"]), expected, "s", dtype="iu")
+    with pytest.raises(CheckFailure, match="dtype"):
+        checks.check_series(pd.Series([1.0, 2.0], index=["a", "b"]), expected, "s", dtype="iu")
+
+
+def test_check_frame_columns_and_values():
+    expected = pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]})
+    checks.check_frame(expected.copy(), expected)
+    with pytest.raises(CheckFailure, match="wrong column labels"):
+        checks.check_frame(expected.rename(columns={"y": "z"}), expected)
+    with pytest.raises(CheckFailure, match=r"result\['y'\] is wrong"):
+        checks.check_frame(expected.assign(y=[3.0, 5.0]), expected)
+
+
+def test_call_turns_not_implemented_and_errors_into_clear_failures():
+    def todo(x):
+        raise NotImplementedError()
+
+    def broken(x):
+        return x["missing"]
+
+    with pytest.raises(CheckFailure, match="todo is not implemented yet"):
+        checks.call(todo, 1)
+    with pytest.raises(CheckFailure, match="broken raised TypeError"):
+        checks.call(broken, 1)
+
+
+def test_call_silences_warnings_of_student_code(capfd):
+    def warns(x):
+        return np.float64(1.0) / np.float64(0.0)
+
+    assert checks.call(warns, 1) == np.inf
+    assert capfd.readouterr().err == ""
+
+
+def test_numerical_gradient_and_check_gradient_recognise_mistakes():
+    rng = np.random.default_rng(0)
+    X, y, w = rng.normal(size=(6, 3)), rng.normal(size=6), rng.normal(size=3)
+    loss = lambda v: float(np.mean((X @ v - y) ** 2))  # noqa: E731
+    right = lambda v: 2.0 / len(y) * X.T @ (X @ v - y)  # noqa: E731
+    np.testing.assert_allclose(checks.numerical_gradient(loss, w), right(w), rtol=1e-6)
+    checks.check_gradient(right, loss, w, n_samples=6)
+    cases = {"wrong sign": lambda v: -right(v), "2x too large": lambda v: 2 * right(v),
+             "missing the 1/m average": lambda v: 6 * right(v), "half the right one": lambda v: right(v) / 2}
+    for words, wrong in cases.items():
+        with pytest.raises(CheckFailure, match=words):
+            checks.check_gradient(wrong, loss, w, n_samples=6)
+
+
+def test_relative_error_limits():
+    assert checks.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert checks.relative_error([1.0], [-1.0]) == pytest.approx(1.0)
+
+
+def test_rebinding_numpy_and_check_names_does_not_make_checks_pass(monkeypatch):
+    """The attack from the grading notes: a student rebinds np.testing.assert_allclose (and more)
+    in an answer cell. The checks captured their NumPy functions at import and must still fail."""
+    monkeypatch.setattr(np.testing, "assert_allclose", lambda *a, **k: None)
+    monkeypatch.setattr(np.testing, "assert_array_equal", lambda *a, **k: None)
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isclose", lambda a, b, *r, **k: np.ones(np.shape(a), dtype=bool))
+    monkeypatch.setattr(np, "abs", lambda x: np.zeros_like(x))
+    monkeypatch.setattr(np, "absolute", lambda x: np.zeros_like(x))
+    monkeypatch.setattr(pd.testing, "assert_series_equal", lambda *a, **k: None)
+    with pytest.raises(CheckFailure):
+        checks.check_close([1.0, 2.0], [1.0, 3.0])
+    with pytest.raises(CheckFailure):
+        checks.check_series(pd.Series([1.0, 2.0]), pd.Series([1.0, 3.0]))
+    with pytest.raises(CheckFailure):
+        checks.check_gradient(lambda v: -2 * v, lambda v: float(np.sum(v * v)), np.array([1.0, 2.0]))
+
+
+def test_checks_module_does_not_use_np_testing():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(checks))
+    attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    assert "testing" not in attributes
+    bare = [node for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler) and node.type is None]
+    assert bare == []
+
+
+def test_passed_prints_the_success_line(capsys):
+    checks.passed()
+    assert capsys.readouterr().out == "All public tests passed\n"
