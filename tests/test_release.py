@@ -1,0 +1,75 @@
+"""`recsys-course release`: course/ is generated from solutions/, normalised, and leaks nothing."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import notebooks as N
+from autograder.release import discover_modules
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "recsys_lib.cli", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+def _modules(repo_root):
+    return discover_modules(repo_root)
+
+
+def test_every_module_is_released(repo_root):
+    for module in _modules(repo_root):
+        assert (repo_root / "course" / module / f"{module}.ipynb").is_file(), module
+
+
+@pytest.mark.parametrize("folder", ["solutions", "course"])
+def test_notebooks_are_valid_cleared_and_normalised(repo_root, folder):
+    for module in _modules(repo_root):
+        path = repo_root / folder / module / f"{module}.ipynb"
+        nbformat.validate(nbformat.read(path, as_version=4))
+        nb = N.read_json(path)
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, (path, cell["id"])
+        assert N.dumps(N.normalise(nb)) == path.read_text(encoding="utf-8"), f"{path} is not normalised"
+
+
+def test_course_has_no_solutions_markers_or_hidden_tests(repo_root):
+    for module in _modules(repo_root):
+        source = N.read_json(repo_root / "solutions" / module / f"{module}.ipynb")
+        released = (repo_root / "course" / module / f"{module}.ipynb").read_text(encoding="utf-8")
+        for marker in N.MARKERS:
+            assert marker not in released, (module, marker)
+        hidden, solution = N.hidden_test_lines(source), N.solution_lines(source)
+        assert hidden and solution, "the check must have something to look for"
+        for line in sorted(hidden | solution):
+            assert line not in released, (module, line)
+        assert sorted(p.name for p in (repo_root / "course" / module).iterdir()) == [f"{module}.ipynb"]
+
+
+@pytest.mark.slow
+def test_release_check_passes_on_the_repository(repo_root):
+    out = _cli("release", "--check", "--course-root", str(repo_root))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "up to date" in out.stdout
+
+
+@pytest.mark.slow
+def test_release_then_check_detects_drift(toy_course):
+    module = "99_toy"
+    first = _cli("release", "--check", "--course-root", str(toy_course))
+    assert first.returncode == 1 and f"course/{module}/{module}.ipynb" in first.stdout
+    done = _cli("release", "--course-root", str(toy_course))
+    assert done.returncode == 0, done.stdout + done.stderr
+    released = toy_course / "course" / module / f"{module}.ipynb"
+    text = released.read_text(encoding="utf-8")
+    assert "raise NotImplementedError()" in text and "toy-hidden-sentinel" not in text
+    released.write_text(text.replace("Toy assignment", "Edited by hand"), encoding="utf-8")
+    drift = _cli("release", "--check", "--course-root", str(toy_course))
+    assert drift.returncode == 1
+    assert f"course/{module}/{module}.ipynb" in drift.stdout
+    unknown = _cli("release", "no_such_module", "--course-root", str(toy_course))
+    assert unknown.returncode == 2
