@@ -60,3 +60,17 @@ def test_readme_quick_start_matches_ci():
 def test_cli_help_lists_the_commands():
     out = subprocess.run([sys.executable, "-m", "recsys_lib.cli", "--help"], capture_output=True, text=True, check=True)
     assert "data" in out.stdout
+
+
+def test_notebook_benchmark_runs(tmp_path):
+    """benchmarks/bench_notebooks.py cannot rot: run it on module 00."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_notebooks.py"), "00_shop_data"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    assert "00_shop_data" in out.stdout and "whole course" in out.stdout
+
+
+def test_generator_and_import_benchmarks_run():
+    for script, args in (("bench_generator.py", ["--events", "20000", "--repeat", "1"]), ("bench_import.py", [])):
+        out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+        assert "s" in out.stdout and ("events/s" in out.stdout or "import recsys_lib" in out.stdout)

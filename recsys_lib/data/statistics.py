@@ -19,26 +19,29 @@ def category_transitions(events: pd.DataFrame, items: pd.DataFrame) -> pd.DataFr
 
 def headline_statistics(shop: Shop) -> dict[str, float]:
     """Sizes, funnel rates, engagement and concentration of a shop, as a flat dict."""
+    from recsys_lib.metrics import funnel
+
     items, users, events = shop
-    counts = events[C.EVENT_TYPE].value_counts()
-    n_sessions = events[C.SESSION_ID].nunique()
+    counts = funnel.funnel_counts(events)
+    rates = funnel.funnel_rates(counts)
+    engaged = funnel.engagement(events)
     clicks = events.loc[events[C.EVENT_TYPE] == C.CLICK, C.ITEM_ID].value_counts()
-    top = clicks.sort_values(ascending=False).iloc[: max(1, len(items) // 10)].sum()
+    top = clicks.iloc[: max(1, len(items) // 10)].sum()
     transitions = category_transitions(events, items)
     stay = transitions.loc[transitions["from"] == transitions["to"], "count"].sum() / transitions["count"].sum()
     marginal = transitions.groupby("to")["count"].sum() / transitions["count"].sum()
     days = (events[C.TIMESTAMP].max() - events[C.TIMESTAMP].min()).days + 1
+    n_sessions = int(engaged["sessions"])
     return {
-        "users": len(users), "items": len(items), "events": len(events),
-        "sessions": n_sessions, "days": days,
-        "click-through rate (clicks / impressions)": counts[C.CLICK] / counts[C.IMPRESSION],
-        "add-to-cart rate (carts / clicks)": counts[C.ADD_TO_CART] / counts[C.CLICK],
+        "users": len(users), "items": len(items), "events": len(events), "sessions": n_sessions, "days": days,
+        "click-through rate (clicks / impressions)": rates[funnel.CTR],
+        "add-to-cart rate (carts / clicks)": rates[funnel.ADD_TO_CART_RATE],
         "purchase rate (purchases / carts)": counts[C.PURCHASE] / counts[C.ADD_TO_CART],
-        "conversion rate (purchases / clicks)": counts[C.PURCHASE] / counts[C.CLICK],
+        "conversion rate (purchases / clicks)": rates[funnel.CONVERSION_RATE],
         "session conversion (sessions with a purchase)":
             events.loc[events[C.EVENT_TYPE] == C.PURCHASE, C.SESSION_ID].nunique() / n_sessions,
-        "sessions per user": n_sessions / events[C.USER_ID].nunique(),
-        "events per session": len(events) / n_sessions,
+        "sessions per user": engaged["sessions_per_user"],
+        "events per session": engaged["events_per_session"],
         "share of clicks on the top 10% of items": top / clicks.sum(),
         "next click in the same category": stay,
         "same category if next clicks followed the marginal": float((marginal**2).sum()),
