@@ -17,18 +17,16 @@ Pairs
 * LinearRegressionGD (batch GD)        vs LinearRegression and SGDRegressor(penalty=None)
 * LinearRegressionGD (normal equation) vs LinearRegression
 * LogisticRegressionGD (full batch)    vs LogisticRegression(C = 1 / (alpha m))
-* LogisticRegressionGD (mini-batch)    vs LogisticRegression(C = 1 / (alpha m))
+* LogisticRegressionGD (mini-batch)    vs SGDClassifier(loss="log_loss", same alpha and epochs)
 
 Data
 ----
 ``synthetic`` (default): correlated Gaussian features (a random mixing matrix), a
 linear target with noise, and a click-like binary target with ~10 % positives
 drawn from a logistic model; seeded.
-``shopsim``: the shipped shop via ``recsys_lib.data.load_shop()``. Classification:
-every impression, labelled 1 if the same item is clicked later in the same session,
-with position, log price, rating, item age and one-hot top category and device.
-Regression: units sold per item from the same item features. These are
-benchmark features only, not the feature engineering of module 03.
+``shopsim``: the course's own tasks on the shipped shop (``recsys_lib.tasks``): module 01's
+units sold per item-week (six numeric features) and module 02's impression clicks (log
+position, centred rating, log price ratio).
 """
 from __future__ import annotations
 
@@ -40,7 +38,7 @@ from typing import Callable
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression, LogisticRegression, SGDRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression, SGDClassifier, SGDRegressor
 from sklearn.metrics import log_loss, mean_squared_error, r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -62,54 +60,19 @@ def synthetic_data(rows: int, features: int, seed: int):
 
 
 def shopsim_data():
-    """Regression and classification problems built from the shipped ShopSim tables."""
-    import pandas as pd
-
+    """The module-01 and module-02 tasks on the shipped ShopSim (``recsys_lib.tasks``)."""
     from recsys_lib import columns as C
-    from recsys_lib.data import load_shop
+    from recsys_lib.simulation import shipped_shop
+    from recsys_lib.tasks import click_table, units_sold_table
 
-    items, users, events = load_shop()
-    last_day = (events[C.TIMESTAMP].max() - events[C.TIMESTAMP].min()).days
-
-    top = items[C.CATEGORY].astype(str).str.split("/").str[0]
-    item_feats = pd.concat(
-        [
-            pd.DataFrame({
-                "log_price": np.log1p(items[C.PRICE].to_numpy(float)),
-                "rating": items[C.RATING].to_numpy(float),
-                "age_days": (last_day - items[C.LAUNCH_DAY].to_numpy(float)),
-            }),
-            pd.get_dummies(top, prefix="cat", dtype=float),
-        ],
-        axis=1,
-    )
-    item_feats.index = items[C.ITEM_ID].to_numpy()
-
-    # regression: units sold per item
-    purchases = events[events[C.EVENT_TYPE] == C.PURCHASE]
-    units = purchases.groupby(C.ITEM_ID, observed=True).size()
-    y_reg = units.reindex(item_feats.index, fill_value=0).to_numpy(float)
-    reg = (item_feats.to_numpy(float), y_reg)
-
-    # classification: was the impression followed by a click on the same item in the session?
-    ev = events[[C.SESSION_ID, C.USER_ID, C.TIMESTAMP, C.EVENT_TYPE, C.ITEM_ID, C.POSITION]]
-    imp = ev[ev[C.EVENT_TYPE] == C.IMPRESSION].reset_index(drop=True)
-    clicks = ev[ev[C.EVENT_TYPE] == C.CLICK][[C.SESSION_ID, C.ITEM_ID, C.TIMESTAMP]]
-    first_click = clicks.groupby([C.SESSION_ID, C.ITEM_ID], observed=True)[C.TIMESTAMP].min()
-    first_click = first_click.rename("click_ts").reset_index()
-    imp = imp.merge(first_click, on=[C.SESSION_ID, C.ITEM_ID], how="left")
-    y_clf = (imp["click_ts"].notna() & (imp["click_ts"] >= imp[C.TIMESTAMP])).to_numpy(int)
-    device = users.set_index(C.USER_ID)[C.DEVICE].astype(str)
-    X_clf = pd.concat(
-        [
-            pd.DataFrame({"log_position": np.log(imp[C.POSITION].to_numpy(float))}),
-            item_feats.loc[imp[C.ITEM_ID].to_numpy(int)].reset_index(drop=True),
-            pd.get_dummies(device.loc[imp[C.USER_ID].to_numpy(int)].reset_index(drop=True),
-                           prefix="dev", dtype=float),
-        ],
-        axis=1,
-    ).to_numpy(float)
-    return reg, (X_clf, y_clf)
+    shop = shipped_shop()
+    units = units_sold_table(shop)
+    reg_features = [C.LOG_PRICE, C.RATING, C.DISCOUNT, C.DAYS_SINCE_LAUNCH, C.UNITS_PREV_WEEK,
+                    C.CATEGORY_CLICK_SHARE]
+    clicks = click_table(shop)
+    clf_features = [C.LOG_POSITION, C.RATING_CENTERED, C.LOG_PRICE_RATIO]
+    return ((units[reg_features].to_numpy(float), units[C.UNITS].to_numpy(float)),
+            (clicks[clf_features].to_numpy(float), clicks[C.CLICKED].to_numpy(int)))
 
 
 # ------------------------------------------------------------------ timing
@@ -173,17 +136,20 @@ def run(reg, clf, *, repeat: int = 3, seed: int = 0, alpha: float = 1e-4,
         p = model.predict_proba(Xte)[:, 1]
         return {"AUC": roc_auc_score(yte, p), "logloss": log_loss(yte, p)}
 
+    # full batch against lbfgs; mini-batch SGD against scikit-learn's SGD (its equivalent)
     clf_pairs = [
-        ("LogisticRegressionGD(full batch)", lambda: LogisticRegressionGD(alpha=alpha)),
+        ("LogisticRegressionGD(full batch)", lambda: LogisticRegressionGD(alpha=alpha),
+         f"LogisticRegression(C={C:.3g})", lambda: LogisticRegression(C=C)),
         (f"LogisticRegressionGD(batch={batch_size}, {epochs} ep)",
          lambda: LogisticRegressionGD(alpha=alpha, batch_size=batch_size, max_iter=epochs,
-                                      tol=None, random_state=seed)),
+                                      tol=None, random_state=seed),
+         f"SGDClassifier(log_loss, {epochs} ep)",
+         lambda: SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, random_state=seed)),
     ]
-    for ours_name, ours in clf_pairs:
-        t_ours, t_ref, m_ours, m_ref = _fit_pair(ours, lambda: LogisticRegression(C=C),
-                                                 Xtr, ytr, repeat)
+    for ours_name, ours, ref_name, ref in clf_pairs:
+        t_ours, t_ref, m_ours, m_ref = _fit_pair(ours, ref, Xtr, ytr, repeat)
         rows.append({"task": "classification", "ours": ours_name,
-                     "sklearn": f"LogisticRegression(C={C:.3g})",
+                     "sklearn": ref_name,
                      "t_ours": t_ours, "t_sklearn": t_ref, "ratio": t_ours / t_ref,
                      "n_iter": m_ours.n_iter_,
                      "scores_ours": clf_scores(m_ours), "scores_sklearn": clf_scores(m_ref)})
