@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import builtins as _builtins
 import warnings as _warnings
+from types import MappingProxyType as _MappingProxyType
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
@@ -411,3 +412,44 @@ def check_gradient(analytic, f: Callable[[_ndarray], float], x, name: str = "gra
     _fail(f"{name} does not match the numerical gradient: relative error {err:.2e} "
           f"(threshold {threshold:.0e}).",
           f"Expected (finite differences): {_short(numeric)}", f"Got: {_short(got_arr)}", mistake=mistake)
+
+
+def quietly(check: Callable) -> Callable:
+    """Decorator for exercise checks: run with warnings silenced. nbgrader scores any stderr
+    output of a test cell as a failure, and computing the values of known mistakes may overflow,
+    divide by zero or warn."""
+    def wrapper(*args, **kwargs):
+        with _catch_warnings():
+            _simplefilter("ignore")
+            return check(*args, **kwargs)
+    wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = check.__name__, check.__qualname__, check.__doc__
+    wrapper.__wrapped__ = check
+    return wrapper
+
+class _ReadOnlyChecks:
+    """A read-only view of this module's functions and classes, taken when it is imported.
+
+    Exercise modules bind ``_c = checks.FROZEN`` at import time (in the locked setup cell,
+    before any student code runs), so an answer cell that rebinds an attribute of this module
+    (``autograder.checks.check_series = lambda *a, **k: None``) does not change what the
+    checks call. Deeper tampering is left to the batch grader's tamper flags.
+    """
+
+    __slots__ = ("_names",)
+
+    def __init__(self, names):
+        object.__setattr__(self, "_names", _MappingProxyType(dict(names)))
+
+    def __getattr__(self, name):
+        try:
+            return self._names[name]
+        except KeyError:
+            raise AttributeError(f"autograder.checks has no {name!r}") from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("autograder.checks is read-only for grading")
+
+
+FROZEN = _ReadOnlyChecks({name: value for name, value in list(globals().items())
+                          if getattr(value, "__module__", None) == __name__
+                          and (_isinstance(value, _type) or callable(value))})

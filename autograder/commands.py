@@ -1,4 +1,4 @@
-"""Sub-commands of ``recsys-course`` that belong to grading: ``release`` and ``check``.
+"""Sub-commands of ``recsys-course`` that belong to grading: ``release``, ``check`` and ``grade``.
 
 nbgrader is imported lazily inside the handlers (through ``autograder.nbgrader_runner``), so
 ``recsys-course --help`` stays fast.
@@ -11,6 +11,11 @@ check:    0 graded, full marks on every automatically graded exercise;
           1 graded, some points lost;  2 usage error (no such file, unknown module);
           3 could not grade (invalid notebook, dead kernel, time limit, grader failure) -
             reported with the reason, never as zero points.
+grade:    0 every student graded;  1 the batch finished and the CSV was written, but some rows
+          need attention (could_not_grade, flagged or missing);  2 usage error (no such folder or
+          zip, unknown module, unreadable roster);  3 the grader itself failed (nbgrader could not
+          set up the assignment or the gradebook): no CSV;  130 interrupted (results of the
+          students already graded are kept; run the same command again to resume).
 """
 from __future__ import annotations
 
@@ -57,6 +62,38 @@ def add_commands(subparsers) -> None:
     chk.add_argument("--feedback", metavar="HTML", default=None,
                      help="also write the HTML feedback (hidden tests removed) to this file")
     chk.set_defaults(handler=cmd_check)
+
+    grd = subparsers.add_parser(
+        "grade", help="grade a whole class (a folder or an LMS zip) with nbgrader, in parallel",
+        description="Grade every student's notebook of MODULE in SUBMISSIONS (a folder STUDENT_ID/"
+                    "...ipynb, or a Canvas/Moodle zip) with nbgrader, each student in its own process "
+                    "with a time and memory limit; write a grade CSV, per-student feedback and a "
+                    "summary. Results are cached: running it again grades only what changed. "
+                    "Exit codes: 0 all graded, 1 some rows need attention (could_not_grade, "
+                    "flagged, missing), 2 usage error, 3 grader failure, 130 interrupted.")
+    grd.add_argument("submissions", metavar="SUBMISSIONS", help="folder of student folders, or an LMS zip")
+    grd.add_argument("--module", required=True, help="module folder name, e.g. 00_shop_data")
+    grd.add_argument("--jobs", "-j", type=int, default=None,
+                     help="parallel workers (default: the number of cores)")
+    grd.add_argument("--out", default=None,
+                     help="nbgrader course directory for the gradebook, feedback and grade CSV "
+                          "(default: the course repository; files go under its git-ignored work/)")
+    grd.add_argument("--roster", default=None,
+                     help="CSV of student ids (column student/student_id/id, else the first): "
+                          "students without a submission are listed as missing")
+    grd.add_argument("--timeout", type=float, default=None,
+                     help="wall-clock limit of one student's whole notebook in seconds "
+                          "(default 600; 1200 for TensorFlow modules)")
+    grd.add_argument("--cell-timeout", type=float, default=None,
+                     help="per-cell limit in seconds; the cell is interrupted and the rest still runs "
+                          "(default: the module's, 60 s; 300 s for TensorFlow modules)")
+    grd.add_argument("--memory-mb", type=int, default=None,
+                     help="address-space limit of each grading process in MB (default 4096; "
+                          "16384 for TensorFlow modules; 0: no limit)")
+    grd.add_argument("--force", action="store_true", help="grade every notebook again, ignoring cached results")
+    grd.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grd.add_argument("--course-root", default=None, help="the course directory (default: found from here)")
+    grd.set_defaults(handler=cmd_grade)
 
 
 def _err(message: str) -> None:
@@ -194,3 +231,44 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not result.graded:
         return EXIT_COULD_NOT_GRADE
     return EXIT_OK if result.full_marks else EXIT_POINTS_LOST
+
+
+# --------------------------------------------------------------------------- grade
+def cmd_grade(args: argparse.Namespace) -> int:
+    import signal
+
+    from autograder.batch import BatchError, grade_class, summary_table
+    from autograder.lms import SubmissionsError
+
+    root = _root(args)
+    if root is None:
+        return EXIT_USAGE
+    if not Path(args.submissions).exists():
+        _err(f"no such folder or zip file: {args.submissions}")
+        return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        _err("--jobs must be at least 1")
+        return EXIT_USAGE
+
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        result = grade_class(args.submissions, args.module, course_root=root, out=args.out,
+                             jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory_mb,
+                             cell_timeout=args.cell_timeout, roster=args.roster, force=args.force,
+                             progress=not args.no_progress)
+    except SubmissionsError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except BatchError as exc:
+        _err(str(exc))
+        return EXIT_USAGE if "unknown module" in str(exc) else EXIT_COULD_NOT_GRADE
+    except KeyboardInterrupt:
+        _err("interrupted: the students graded so far are kept; run the same command to resume")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(summary_table(result))
+    return EXIT_OK if result.all_graded else 1

@@ -36,6 +36,11 @@ QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    # One BLAS/OpenMP thread per kernel: parallel graders do not oversubscribe the cores (boosting
+    # ran 3-5x slower with two threads on a busy 2-core machine), and results stay reproducible.
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
 
 KERNEL_EXTRA_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
@@ -101,11 +106,13 @@ def configure(c, root: str | os.PathLike, layout: Layout = REPOSITORY_LAYOUT) ->
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
                                         IgnorePattern, LimitOutput, SaveAutoGrades)
 
+    from autograder.outputlimits import LimitCellBytes
     from autograder.preprocessors import CourseExecute, HideHiddenTests, LimitOutputSize
 
+    # Outputs are capped three ways: lines (nbgrader), characters per output, bytes per cell.
     c.Autograde.autograde_preprocessors = [
         CourseExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, LimitOutputSize,
-        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+        LimitCellBytes, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     # Feedback without hidden tests (nbgrader's own generate_feedback leaks them, upstream #917).
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -123,3 +123,24 @@ def test_checks_module_does_not_use_np_testing():
 def test_passed_prints_the_success_line(capsys):
     checks.passed()
     assert capsys.readouterr().out == "All public tests passed\n"
+
+
+def test_exercise_checks_ignore_rebinding_the_checks_module(monkeypatch):
+    """An answer cell that replaces ``autograder.checks.check_series`` must not neuter the checks:
+    exercise modules call a read-only snapshot taken at import (before student code runs)."""
+    import importlib
+    import pkgutil
+
+    import autograder.checks as checks
+    import autograder.exercises as exercises
+
+    modules = [importlib.import_module(f"autograder.exercises.{m.name}")
+               for m in pkgutil.iter_modules(exercises.__path__) if m.name.startswith("m")]
+    assert modules
+    for module in modules:
+        assert module._c is checks.FROZEN, f"{module.__name__} must bind _c = autograder.checks.FROZEN"
+    original = checks.check_series
+    monkeypatch.setattr(checks, "check_series", lambda *a, **k: None)
+    assert checks.FROZEN.check_series is original
+    with pytest.raises(AttributeError, match="read-only"):
+        checks.FROZEN.check_series = None

@@ -1,0 +1,565 @@
+r"""Checks for module 02 (logistic_regression). Test cells call ``check_<exercise>(student_function, ...)``
+(public tests, on data the notebook shows) and ``check_<exercise>_on(...)`` (hidden tests, on small
+inputs with hand-computed answers).
+
+Conventions (the same as :mod:`recsys_lib.models._losses` and :mod:`recsys_lib.metrics`):
+``z = Xw + b``, ``p = sigmoid(z)``;
+``J(w, b) = (1/m) sum_i [log(1 + e^{z_i}) - y_i z_i] + (alpha/2) ||w||^2`` (the bias is not penalised);
+``grad_w = X^T (sigmoid(z) - y) / m + alpha w``, ``grad_b = mean(sigmoid(z) - y)``;
+mini-batch SGD from w = 0, b = 0, ``rng = np.random.default_rng(seed)``, one ``rng.permutation(m)``
+per epoch, batches ``order[s:s+B]`` (the last one may be smaller), both updates from the same
+gradient; predict 1 when ``p >= threshold``; precision/recall/F1 are 0 when their denominator is 0;
+AUC by average ranks (ties count 1/2); thresholds: every distinct validation score, positive when
+``score >= t``, ties in F1 go to the largest threshold.
+"""
+from __future__ import annotations
+
+
+import numpy as _np
+import pandas as _pd
+
+from autograder.checks import FROZEN as _c  # read-only: see checks._ReadOnlyChecks
+from recsys_lib.metrics import classification as _cls
+from recsys_lib.models import _losses
+
+# Reference implementations and helpers, bound at import time (before any student code runs).
+_ref_sigmoid = _losses.sigmoid
+_ref_softplus = _losses.softplus
+_ref_bce = _losses.binary_cross_entropy
+_ref_loss = _losses.logistic_loss
+_ref_grad = _losses.log_loss_gradient
+_ref_auc = _cls.roc_auc
+_ref_best_threshold = _cls.best_threshold
+_ref_confusion = _cls.confusion_counts
+_Series, _DataFrame = _pd.Series, _pd.DataFrame
+_asarray, _array, _float64 = _np.asarray, _np.array, _np.float64
+_errstate, _default_rng = _np.errstate, _np.random.default_rng
+_isfinite, _all, _any, _abs = _np.isfinite, _np.all, _np.any, _np.abs
+_FloatingPointError = FloatingPointError
+_passed = _c.passed
+_Mistake = _c.Mistake
+_CheckFailure = _c.CheckFailure
+
+METRICS = ("accuracy", "precision", "recall", "f1")
+THRESHOLD_REPORT = ("threshold", "val_f1", "test_f1")
+
+
+_quietly = _c.quietly   # warnings silenced: nbgrader fails a test cell that writes to stderr
+
+
+def _unchanged(before, after, fn_name: str) -> None:
+    if before.shape != after.shape or not _np.array_equal(before, after, equal_nan=True):
+        raise _CheckFailure(f"{fn_name} modified its input array in place; work on a copy "
+                            f"(e.g. avoid out= or -= on the argument).")
+
+
+def _fail(summary: str, *details: str, mistake: str | None = None):
+    lines = [f"{summary} Likely mistake: {mistake}." if mistake else summary]
+    lines.extend(d for d in details if d)
+    raise _CheckFailure("\n".join(lines))
+
+
+def _short(a) -> str:
+    return _np.array2string(_asarray(a, dtype=_float64), threshold=12, precision=6)
+
+
+def make_classification(m: int, d: int, seed: int, bias: float = -1.0):
+    """A small synthetic binary problem: (X, y) with X ~ N(0, 1) and y ~ Bernoulli(sigmoid(Xw + b))."""
+    rng = _default_rng(seed)
+    X = rng.normal(size=(m, d))
+    w = rng.normal(size=d)
+    y = (rng.random(m) < _ref_sigmoid(X @ w + bias)).astype(_float64)
+    return X, y
+
+
+# ---------------------------------------------------------------- 1. sigmoid
+SIGMOID_POINTS = _array([-1000.0, -745.0, -50.0, -5.0, -1.0, 0.0, 1.0, 5.0, 50.0, 745.0, 1000.0])
+
+
+@_quietly
+def check_sigmoid_on(sigmoid, z, expected, name="sigmoid"):
+    """Run ``sigmoid(z)`` with overflow, invalid operations and division by zero raising
+    (underflow of e^{-|z|} to 0 is the correctly rounded answer and allowed)."""
+    z = _array(z, dtype=_float64)
+    before = z.copy()
+    try:
+        with _errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            got = _c.call(sigmoid, z, name="sigmoid")
+    except _CheckFailure as exc:
+        if isinstance(exc.__cause__, _FloatingPointError):
+            _fail(f"{name}: NumPy reported '{exc.__cause__}' for inputs as large as |z| = "
+                  f"{float(_abs(z).max()):g}.",
+                  "For z = -1000, np.exp(-z) = e^1000 overflows to inf (and np.exp(z) overflows for "
+                  "z = +1000). np.where(cond, a, b) does not help: it computes both a and b on the whole "
+                  "array before choosing. Compute u = np.exp(-np.abs(z)), which is always in (0, 1], and "
+                  "use 1/(1+u) where z >= 0 and u/(1+u) where z < 0.",
+                  mistake="the sigmoid overflows (the naive formula 1/(1+exp(-z)) or exp(z)/(1+exp(z)), "
+                          "or np.where evaluating both branches)")
+        raise
+    _unchanged(before, z, "sigmoid")
+    g = _asarray(got)
+    if g.shape != z.shape:
+        _fail(f"{name} returned shape {g.shape} for an input of shape {z.shape}; the sigmoid is "
+              f"elementwise and must keep the shape.")
+    if g.dtype.kind != "f":
+        _fail(f"{name} returned dtype {g.dtype}; expected floats.")
+    if not _all(_isfinite(g)):
+        bad = z[~_isfinite(g)]
+        _fail(f"{name} returned NaN/inf for z = {_short(bad)}.",
+              mistake="exp(z)/(1+exp(z)) is inf/inf = NaN for large z (or 1/(1+exp(-z)) for very negative "
+                      "z with overflow silenced); use u = exp(-|z|) in both branches")
+    _c.check_close(g, _asarray(expected, dtype=_float64), name, rtol=1e-9, atol=1e-15,
+                   mistakes=[_Mistake("computed 1 - sigmoid(z), i.e. sigmoid(-z): check the sign in exp(-z)",
+                                      _ref_sigmoid(-z))])
+
+
+@_quietly
+def check_sigmoid(sigmoid):
+    check_sigmoid_on(sigmoid, SIGMOID_POINTS, _ref_sigmoid(SIGMOID_POINTS))
+    _passed()
+
+
+# ---------------------------------------------------------------- 2. binary cross-entropy
+def _bce_clipped(y, z, eps):
+    p = _np.clip(_ref_sigmoid(z), eps, 1 - eps)
+    return float(-_np.mean(y * _np.log(p) + (1 - y) * _np.log(1 - p)))
+
+
+@_quietly
+def check_binary_cross_entropy_on(bce, y, z, expected, name="binary_cross_entropy", stage="values"):
+    y = _array(y, dtype=_float64)
+    z = _array(z, dtype=_float64)
+    yb, zb = y.copy(), z.copy()
+    with _errstate(all="ignore"):
+        got = _c.call(bce, y, z, name="binary_cross_entropy")
+    _unchanged(yb, y, "binary_cross_entropy")
+    _unchanged(zb, z, "binary_cross_entropy")
+    g = _asarray(got)
+    if g.size != 1:
+        _fail(f"{name} returned shape {g.shape}; expected one number, the mean loss over the samples.")
+    value = float(g.reshape(()))
+    if not _isfinite(value):
+        _fail(f"{name} is {value} for logits as large as |z| = {float(_abs(z).max()):g}; expected "
+              f"{float(expected):.6g}.",
+              "With p = sigmoid(-1000) = 0.0 exactly, log(p) = -inf and 0 * log(0) = NaN. Work from the "
+              "logits: -[y log s(z) + (1-y) log(1-s(z))] = log(1 + e^z) - y z, and log(1 + e^z) = "
+              "max(z, 0) + log1p(exp(-|z|)) (or np.logaddexp(0, z)).",
+              mistake="computed log(sigmoid(z)): the sigmoid underflows to 0 and log(0) = -inf")
+    m = y.shape[0]
+    wrong = [
+        _Mistake("summed the per-sample losses instead of averaging them (missing 1/m)", float(expected) * m),
+        _Mistake("a sign error: the cross-entropy is MINUS the mean log-likelihood", -float(expected)),
+        _Mistake("y and 1-y swapped (the loss of the labels 1-y)",
+                 float(_np.mean(_ref_softplus(z) - (1 - y) * z))),
+        _Mistake("log base 2 instead of the natural log", float(expected) / _np.log(2.0)),
+        _Mistake("log base 10 instead of the natural log", float(expected) / _np.log(10.0)),
+    ]
+    wrong += [_Mistake(f"clipped the probabilities to [{eps:g}, 1-{eps:g}] before the log: finite, but a "
+                       f"confident wrong answer (y=1, z=-1000) costs -log({eps:g}) = "
+                       f"{-_np.log(eps):.1f} instead of 1000. Use log(1 + e^z) - y z from the logits",
+                       _bce_clipped(y, z, eps))
+              for eps in (1e-15, 1e-12, 1e-10, 1e-8, 1e-7, _np.finfo(_float64).eps)]
+    _c.check_close(value, float(expected), name, rtol=1e-9, atol=1e-12, mistakes=wrong)
+
+
+def _bce_public_data():
+    rng = _default_rng(2)
+    y = (rng.random(200) < 0.2).astype(_float64)
+    z = rng.normal(-1.5, 2.0, size=200)
+    z_ext = _array([1000.0, -1000.0, 1000.0, -1000.0, 0.0, 40.0, -40.0])
+    y_ext = _array([1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0])
+    return y, z, y_ext, z_ext
+
+
+@_quietly
+def check_binary_cross_entropy(bce):
+    y, z, y_ext, z_ext = _bce_public_data()
+    check_binary_cross_entropy_on(bce, y, z, _ref_bce(y, z, from_logits=True),
+                                  "binary_cross_entropy on moderate logits")
+    check_binary_cross_entropy_on(bce, y_ext, z_ext, _ref_bce(y_ext, z_ext, from_logits=True),
+                                  "binary_cross_entropy on extreme logits (|z| up to 1000)")
+    _passed()
+
+
+# ---------------------------------------------------------------- 3. gradient
+def _gradient_mistakes(X, y, w, b, alpha):
+    m = X.shape[0]
+    z = X @ w + b
+    r = _ref_sigmoid(z) - y
+    gw, gb = X.T @ r / m + alpha * w, float(r.mean())
+    cat = _np.concatenate
+    return [
+        _Mistake("the L2 penalty is applied to the bias too: grad_b should be mean(sigmoid(z) - y) "
+                 "without + alpha*b (the penalty is alpha/2 ||w||^2, weights only)",
+                 cat([gw, [gb + alpha * b]])),
+        _Mistake(f"missing the 1/m average: the data term is summed over the {m} samples",
+                 cat([X.T @ r + alpha * w, [r.sum()]])),
+        _Mistake("the wrong sign: the residual is sigmoid(z) - y, not y - sigmoid(z)",
+                 cat([-X.T @ r / m + alpha * w, [-gb]])),
+        _Mistake("the wrong sign of the whole gradient (this is the ascent direction)", cat([-gw, [-gb]])),
+        _Mistake("the L2 term alpha*w is missing", cat([X.T @ r / m, [gb]])),
+        _Mistake("the L2 term is 2*alpha*w: with the penalty alpha/2 ||w||^2 its gradient is alpha*w",
+                 cat([X.T @ r / m + 2 * alpha * w, [gb]])),
+        _Mistake("the L2 term is divided by m as well; only the data term is an average",
+                 cat([X.T @ r / m + alpha * w / m, [gb]])),
+        _Mistake("used z - y (the linear-regression residual) instead of sigmoid(z) - y",
+                 cat([X.T @ (z - y) / m + alpha * w, [float((z - y).mean())]])),
+        _Mistake("both the L2 penalty on the bias and the missing 1/m",
+                 cat([X.T @ r + alpha * w, [r.sum() + alpha * b]])),
+    ]
+
+
+@_quietly
+def check_logistic_gradient_on(logistic_gradient, X, y, w, b, alpha, name="logistic_gradient"):
+    X = _array(X, dtype=_float64)
+    y = _array(y, dtype=_float64)
+    w = _array(w, dtype=_float64)
+    copies = (X.copy(), y.copy(), w.copy())
+    got = _c.call(logistic_gradient, X, y, w, b, alpha, name="logistic_gradient")
+    for before, after, what in zip(copies, (X, y, w), ("X", "y", "w")):
+        _unchanged(before, after, f"logistic_gradient (argument {what})")
+    if not (isinstance(got, tuple) and len(got) == 2):
+        _fail(f"{name} should return a tuple (grad_w, grad_b), got {type(got).__name__}.")
+    gw, gb = _asarray(got[0], dtype=_float64), _asarray(got[1], dtype=_float64)
+    d = X.shape[1]
+    if gw.shape != (d,):
+        _fail(f"{name}: grad_w has shape {gw.shape}, expected ({d},) (one entry per weight).")
+    if gb.size != 1:
+        _fail(f"{name}: grad_b has shape {gb.shape}, expected a single number.")
+    theta_got = _np.concatenate([gw, gb.reshape(1)])
+
+    def objective(theta):
+        return _ref_loss(X, y, theta[:d], theta[d], alpha)
+
+    theta = _np.concatenate([w, [float(b)]])
+    numeric = _c.numerical_gradient(objective, theta, eps=1e-6)
+    err = _c.relative_error(theta_got, numeric)
+    threshold = 1e-6
+    if err < threshold:
+        return
+    mistake = None
+    for cand in _gradient_mistakes(X, y, w, float(b), float(alpha)):
+        if _c.relative_error(theta_got, cand.value) < 1e-7:
+            mistake = cand.description
+            break
+    _fail(f"{name} does not match the numerical gradient: relative error {err:.2e} (threshold "
+          f"{threshold:.0e}), with m = {X.shape[0]}, alpha = {alpha:g}, b = {float(b):g}.",
+          f"Expected [grad_w..., grad_b] (centred finite differences, eps = 1e-6): {_short(numeric)}",
+          f"Got:                                                          {_short(theta_got)}",
+          mistake=mistake)
+
+
+def _gradient_public_data():
+    X, y = make_classification(40, 3, seed=42, bias=-0.5)
+    w = _array([0.8, -0.4, 0.3])
+    return X, y, w, 0.7, 0.3
+
+
+@_quietly
+def check_logistic_gradient(logistic_gradient):
+    X, y, w, b, alpha = _gradient_public_data()
+    check_logistic_gradient_on(logistic_gradient, X, y, w, b, alpha)
+    _passed()
+
+
+# ---------------------------------------------------------------- 4. mini-batch SGD
+def reference_sgd(X, y, alpha, learning_rate, n_epochs, batch_size, seed, *, shuffle=True,
+                  reseed_each_epoch=False, drop_last=False, l2_on_bias=False, batch_sum=False):
+    """The reference mini-batch SGD (and, through the keyword flags, its classic mistakes).
+    Equals ``LogisticRegressionGD(learning_rate, alpha=alpha, batch_size=batch_size,
+    max_iter=n_epochs, tol=None, random_state=seed)`` to rounding."""
+    X = _asarray(X, dtype=_float64)
+    y = _asarray(y, dtype=_float64)
+    m, d = X.shape
+    w = _np.zeros(d)
+    b = 0.0
+    rng = _default_rng(seed)
+    for _ in range(n_epochs):
+        if reseed_each_epoch:
+            rng = _default_rng(seed)
+        order = rng.permutation(m) if shuffle else _np.arange(m)
+        stop = m - m % batch_size if (drop_last and m > batch_size) else m
+        for start in range(0, stop, batch_size):
+            idx = order[start:start + batch_size]
+            r = _ref_sigmoid(X[idx] @ w + b) - y[idx]
+            denom = 1.0 if batch_sum else len(idx)
+            gw = X[idx].T @ r / denom + alpha * w
+            gb = r.sum() / denom + (alpha * b if l2_on_bias else 0.0)
+            w = w - learning_rate * gw
+            b = b - learning_rate * gb
+    return w, b
+
+
+def _run_sgd(sgd_fit, X, y, alpha, lr, n_epochs, batch_size, seed, name):
+    copies = (X.copy(), y.copy())
+    got = _c.call(sgd_fit, X, y, alpha, lr, n_epochs, batch_size, seed, name="sgd_fit")
+    _unchanged(copies[0], X, "sgd_fit (argument X)")
+    _unchanged(copies[1], y, "sgd_fit (argument y)")
+    if not (isinstance(got, tuple) and len(got) == 2):
+        _fail(f"{name} should return a tuple (w, b), got {type(got).__name__}.")
+    w, b = _asarray(got[0], dtype=_float64), _asarray(got[1], dtype=_float64)
+    if w.shape != (X.shape[1],):
+        _fail(f"{name}: w has shape {w.shape}, expected ({X.shape[1]},).")
+    if b.size != 1:
+        _fail(f"{name}: b has shape {b.shape}, expected a single number.")
+    return _np.concatenate([w, b.reshape(1)])
+
+
+@_quietly
+def check_sgd_fit_on(sgd_fit, X, y, alpha, learning_rate, n_epochs, batch_size, seed, name="sgd_fit"):
+    X = _array(X, dtype=_float64)
+    y = _array(y, dtype=_float64)
+    args = (alpha, learning_rate, n_epochs, batch_size)
+    first = _run_sgd(sgd_fit, X, y, *args, seed, name)
+    second = _run_sgd(sgd_fit, X, y, *args, seed, name)
+    if not _np.array_equal(first, second):
+        _fail(f"{name} is not reproducible: two runs with seed={seed} gave different weights "
+              f"({_short(first)} vs {_short(second)}).",
+              "Draw every permutation from ONE generator made once: rng = np.random.default_rng(seed), "
+              "then order = rng.permutation(m) in each epoch.",
+              mistake="the shuffling ignores the seed (np.random.permutation / np.random.shuffle use "
+                      "NumPy's global, unseeded state)")
+    w_b = lambda **kw: _np.concatenate(  # noqa: E731
+        [reference_sgd(X, y, *args, seed, **kw)[0], [reference_sgd(X, y, *args, seed, **kw)[1]]])
+    expected = w_b()
+    ok = _c.relative_error(first, expected) < 1e-9
+    if ok:
+        return
+    variants = [
+        ("no shuffling: the batches are taken in the same row order every epoch; draw "
+         "order = rng.permutation(m) at the start of each epoch", dict(shuffle=False)),
+        ("the same order every epoch: np.random.default_rng(seed) is created inside the epoch loop, "
+         "so every epoch repeats the first permutation; create the generator once, before the loop",
+         dict(reseed_each_epoch=True)),
+        ("the last, smaller mini-batch is dropped; range(0, m, batch_size) keeps it", dict(drop_last=True)),
+        ("the L2 penalty is applied to the bias", dict(l2_on_bias=True)),
+        ("the mini-batch gradient is summed, not averaged over the batch (missing 1/|B|)", dict(batch_sum=True)),
+    ]
+    mistake = None
+    for description, kw in variants:
+        if _c.relative_error(first, w_b(**kw)) < 1e-9:
+            mistake = description
+            break
+    _fail(f"{name} returned different weights from the reference run (alpha={alpha:g}, learning_rate="
+          f"{learning_rate:g}, n_epochs={n_epochs}, batch_size={batch_size}, seed={seed}, m={X.shape[0]}).",
+          f"Expected [w..., b]: {_short(expected)}", f"Got:                {_short(first)}",
+          "" if mistake else "Check the order of operations: w and b start at 0; per epoch ONE "
+          "permutation from the seeded generator; each batch's gradient uses the current w and b and "
+          "updates both.",
+          mistake=mistake)
+
+
+def _sgd_public_data():
+    X, y = make_classification(203, 3, seed=5, bias=-1.0)
+    return X, y, 0.01, 0.5, 3, 16, 7
+
+
+@_quietly
+def check_sgd_fit(sgd_fit):
+    X, y, alpha, lr, n_epochs, batch_size, seed = _sgd_public_data()
+    check_sgd_fit_on(sgd_fit, X, y, alpha, lr, n_epochs, batch_size, seed)
+    other = _run_sgd(sgd_fit, X, y, alpha, lr, n_epochs, batch_size, seed + 1, "sgd_fit")
+    same = _run_sgd(sgd_fit, X, y, alpha, lr, n_epochs, batch_size, seed, "sgd_fit")
+    if _np.array_equal(other, same):
+        _fail("sgd_fit gave identical weights for seed 7 and seed 8.",
+              mistake="the rows are not shuffled with the seeded generator")
+    _passed()
+
+
+# ---------------------------------------------------------------- 5. predict_proba / predict
+@_quietly
+def check_predict_on(predict_proba, predict, X, w, b, thresholds, name="predict"):
+    X = _array(X, dtype=_float64)
+    w = _array(w, dtype=_float64)
+    z = X @ w + b
+    p_exp = _ref_sigmoid(z)
+    got = _asarray(_c.call(predict_proba, X.copy(), w.copy(), b, name="predict_proba"))
+    _c.check_shape(got, (X.shape[0],), "predict_proba(X, w, b)")
+    _c.check_close(got, p_exp, "predict_proba(X, w, b)", rtol=1e-9, atol=1e-12,
+                   mistakes=[_Mistake("returned the logits z = Xw + b; apply the sigmoid", z),
+                             _Mistake("returned P(y = 0) = sigmoid(-z); predict_proba gives P(y = 1)",
+                                      _ref_sigmoid(-z)),
+                             _Mistake("forgot the bias b", _ref_sigmoid(X @ w))])
+    for t in thresholds:
+        label = "predict(X, w, b)" if t is None else f"predict(X, w, b, threshold={t})"
+        t_val = 0.5 if t is None else t
+        yhat = _c.call(predict, X.copy(), w.copy(), b, name="predict") if t is None else \
+            _c.call(predict, X.copy(), w.copy(), b, threshold=t, name="predict")
+        yhat = _asarray(yhat)
+        _c.check_shape(yhat, (X.shape[0],), label)
+        if yhat.dtype.kind not in "iub":
+            _fail(f"{label} has dtype {yhat.dtype}; expected integer 0/1 labels (e.g. .astype(int)).")
+        expected = (p_exp >= t_val).astype(_np.int64)
+        _c.check_close(yhat.astype(_float64), expected, label, rtol=0, atol=0, mistakes=[
+            _Mistake("used p > threshold; the stated rule is p >= threshold (a probability exactly at the "
+                     "threshold is predicted positive)", (p_exp > t_val).astype(_float64)),
+            _Mistake(f"compared the logit z with the threshold; the threshold {t_val:g} is a probability: "
+                     f"predict 1 when sigmoid(z) >= threshold", (z >= t_val).astype(_float64)),
+            _Mistake("the labels are flipped (p < threshold)", (p_exp < t_val).astype(_float64)),
+            _Mistake("ignored the threshold argument (always 0.5)", (p_exp >= 0.5).astype(_float64)),
+        ])
+
+
+def _predict_public_data():
+    X, _ = make_classification(30, 2, seed=11)
+    return X, _array([1.5, -2.0]), -0.8
+
+
+@_quietly
+def check_predict(predict_proba, predict):
+    X, w, b = _predict_public_data()
+    check_predict_on(predict_proba, predict, X, w, b, thresholds=(None, 0.2, 0.7))
+    _passed()
+
+
+# ---------------------------------------------------------------- 6. classification metrics
+def _metric_values(tp, fp, tn, fn):
+    def ratio(a, c):
+        return a / c if c > 0 else 0.0
+    m = tp + fp + tn + fn
+    return [(tp + tn) / m, ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)]
+
+
+@_quietly
+def check_classification_metrics_on(classification_metrics, y_true, y_pred, expected=None,
+                                    name="classification_metrics"):
+    y_true = _array(y_true, dtype=_np.int64)
+    y_pred = _array(y_pred, dtype=_np.int64)
+    got = _c.call(classification_metrics, y_true.copy(), y_pred.copy(), name="classification_metrics")
+    c = _ref_confusion(y_true, y_pred)
+    exp_values = _metric_values(c.tp, c.fp, c.tn, c.fn) if expected is None else list(expected)
+    exp = _Series(exp_values, index=list(METRICS), dtype="float64")
+    acc, prec, rec, f1 = exp_values
+    wrong = [
+        _Mistake("precision and recall are swapped: precision = TP/(TP+FP) (of the predicted positives), "
+                 "recall = TP/(TP+FN) (of the actual positives)", [acc, rec, prec, f1]),
+        _Mistake("F1 is the arithmetic mean of precision and recall; it is their harmonic mean "
+                 "2PR/(P+R) = 2TP/(2TP+FP+FN)", [acc, prec, rec, (prec + rec) / 2]),
+        _Mistake("accuracy computed as the share of predicted positives (mean of y_pred)",
+                 [float(y_pred.mean()), prec, rec, f1]),
+        _Mistake("precision and recall computed for the class 0 instead of the positive class 1",
+                 [acc] + _metric_values(c.tn, c.fn, c.tp, c.fp)[1:]),
+    ]
+    _c.check_series(got, exp, f"{name}", rtol=1e-9, atol=1e-12, mistakes=wrong)
+
+
+def _metrics_public_data():
+    rng = _default_rng(3)
+    y = (rng.random(500) < 0.12).astype(_np.int64)
+    score = y * 0.8 + rng.normal(0.0, 0.5, 500)
+    return y, (score > 0.6).astype(_np.int64)
+
+
+@_quietly
+def check_classification_metrics(classification_metrics):
+    y, pred = _metrics_public_data()
+    check_classification_metrics_on(classification_metrics, y, pred)
+    _passed()
+
+
+# ---------------------------------------------------------------- 7. ROC AUC
+def _auc_pairs(y, s, tie_value):
+    pos, neg = s[y == 1], s[y == 0]
+    greater = (pos[:, None] > neg[None, :]).sum()
+    ties = (pos[:, None] == neg[None, :]).sum()
+    return float((greater + tie_value * ties) / (len(pos) * len(neg)))
+
+
+@_quietly
+def check_roc_auc_on(roc_auc, y_true, y_score, expected, name="roc_auc"):
+    y = _array(y_true, dtype=_np.int64)
+    s = _array(y_score, dtype=_float64)
+    yb, sb = y.copy(), s.copy()
+    got = _c.call(roc_auc, y, s, name="roc_auc")
+    _unchanged(yb, y, "roc_auc (argument y_true)")
+    _unchanged(sb, s, "roc_auc (argument y_score)")
+    g = _asarray(got, dtype=_float64)
+    if g.size != 1:
+        _fail(f"{name} returned shape {g.shape}; expected one number.")
+    value = float(g.reshape(()))
+    expected = float(expected)
+    if abs(value - expected) <= 1e-9:
+        return
+    low, high = _auc_pairs(y, s, 0.0), _auc_pairs(y, s, 1.0)
+    if high > low and low - 1e-12 <= value <= high + 1e-12 and abs(value - expected) > 1e-12:
+        _fail(f"{name} is wrong: expected {expected:.6g}, got {value:.6g}. These scores contain ties "
+              f"between positives and negatives ({round((high - low) * (y == 1).sum() * (y == 0).sum())} "
+              f"tied pairs).",
+              "Tied scores must get their AVERAGE rank (scipy.stats.rankdata(s), method 'average'); "
+              "argsort().argsort() gives tied scores different ranks in an arbitrary order.",
+              mistake="the AUC ignores ties: a tied positive/negative pair must count 1/2")
+    wrong = [_Mistake("the AUC of the reversed ranking (1 - AUC): rank 1 is the SMALLEST score, or the "
+                      "classes are swapped", 1.0 - expected),
+             _Mistake("forgot to subtract n+(n+ + 1)/2 from the rank sum", (expected * (y == 1).sum() * (y == 0).sum()
+                      + (y == 1).sum() * ((y == 1).sum() + 1) / 2) / ((y == 1).sum() * (y == 0).sum()))]
+    _c.check_close(value, expected, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
+
+
+def _auc_public_data():
+    rng = _default_rng(4)
+    y = (rng.random(600) < 0.15).astype(_np.int64)
+    s = _np.round(_ref_sigmoid(-1.5 + 1.2 * y + rng.normal(0.0, 1.0, 600)), 2)   # many ties
+    return y, s
+
+
+@_quietly
+def check_roc_auc(roc_auc, y_val=None, scores_val=None):
+    y, s = _auc_public_data()
+    check_roc_auc_on(roc_auc, y, s, _ref_auc(y, s), "roc_auc on rounded scores (with ties)")
+    if y_val is not None:
+        yv, sv = _asarray(y_val), _asarray(scores_val, dtype=_float64)
+        check_roc_auc_on(roc_auc, yv, sv, _ref_auc(yv, sv), "roc_auc on the click model's validation scores")
+    _passed()
+
+
+# ---------------------------------------------------------------- 8. threshold choice
+def _f1_at(y, s, t):
+    c = _ref_confusion(y, (s >= t).astype(_np.int64))
+    return _metric_values(c.tp, c.fp, c.tn, c.fn)[3]
+
+
+@_quietly
+def check_choose_threshold_on(choose_threshold, y_val, p_val, y_test, p_test, name="choose_threshold"):
+    y_val = _array(y_val, dtype=_np.int64)
+    y_test = _array(y_test, dtype=_np.int64)
+    p_val = _array(p_val, dtype=_float64)
+    p_test = _array(p_test, dtype=_float64)
+    got = _c.call(choose_threshold, y_val.copy(), p_val.copy(), y_test.copy(), p_test.copy(),
+                  name="choose_threshold")
+    best = _ref_best_threshold(y_val, p_val, "f1")
+    exp = _Series([best.threshold, best.value, _f1_at(y_test, p_test, best.threshold)],
+                  index=list(THRESHOLD_REPORT), dtype="float64")
+    on_test = _ref_best_threshold(y_test, p_test, "f1")
+    wrong = [
+        _Mistake("the threshold was chosen on the TEST set (it maximises the test F1). Choose it on the "
+                 "validation split; the test set only measures the chosen threshold, otherwise the "
+                 "reported test F1 is optimistic",
+                 [on_test.threshold, _f1_at(y_val, p_val, on_test.threshold), on_test.value]),
+        _Mistake("the threshold was chosen on the TEST set (it maximises the test F1). Choose it on the "
+                 "validation split; the test set only measures the chosen threshold",
+                 [on_test.threshold, best.value, on_test.value]),
+        _Mistake("kept the default threshold 0.5 instead of choosing it: at an 11% click rate hardly any "
+                 "impression reaches p = 0.5",
+                 [0.5, _f1_at(y_val, p_val, 0.5), _f1_at(y_test, p_test, 0.5)]),
+        _Mistake("reported the validation F1 as test_f1", [best.threshold, best.value, best.value]),
+    ]
+    _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
+
+
+def make_scores(m: int, seed: int, rate: float = 0.11, decimals: int = 3):
+    """Labels with about ``rate`` positives and rounded (so partly tied) probability-like scores."""
+    rng = _default_rng(seed)
+    y = (rng.random(m) < rate).astype(_np.int64)
+    p = _np.round(_ref_sigmoid(_np.log(rate / (1 - rate)) + 1.4 * (y - rate) + rng.normal(0.0, 0.9, m)), decimals)
+    return y, p
+
+
+def _threshold_public_data():
+    return make_scores(800, seed=6) + make_scores(700, seed=16)
+
+
+@_quietly
+def check_choose_threshold(choose_threshold):
+    y_val, p_val, y_test, p_test = _threshold_public_data()
+    check_choose_threshold_on(choose_threshold, y_val, p_val, y_test, p_test)
+    _passed()
