@@ -40,10 +40,14 @@ def _blank(toy_source: Path) -> dict:
 
 
 def _start(subs, out, course, *extra):
+    # A killed run cannot clean up its per-student temporary folders: keep them under pytest's tmp_path.
+    tmp = out.parent / "tmp"
+    tmp.mkdir(exist_ok=True)
     return subprocess.Popen([sys.executable, "-m", "recsys_lib.cli", "grade", str(subs), "--module", TOY,
                              "--out", str(out), "--course-root", str(course), "--jobs", "1",
                              "--no-progress", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp)})
 
 
 def _wait_for_results(out: Path, n: int, proc, limit=240) -> None:
