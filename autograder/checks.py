@@ -21,9 +21,12 @@ API (see each docstring)::
     check_close(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=())
     check_series(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=(), check_index=True, dtype=None)
     check_frame(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=(), check_index=True)
-    numerical_gradient(f, x, eps=1e-6)         centred differences, float64
-    relative_error(a, b)
-    check_gradient(analytic, f, x, name, threshold=1e-6, eps=1e-6, n_samples=None)
+    numerical_gradient(f, x, eps=1e-6)         recsys_lib.gradcheck's (centred differences, float64)
+    relative_error(a, b)                       recsys_lib.gradcheck's: max|a-b| / max(|a|+|b|)
+    check_gradient(f, grad, x, name, threshold=1e-6, eps=1e-6, m=None, mistakes=())
+    fail(summary, *details, mistake=None)      raise a CheckFailure in the house format
+    unchanged(before, after, fn_name, what)    fail if a function modified its input in place
+    quietly(check)                             decorator: run a check with warnings silenced
     passed(message="All public tests passed")
 """
 from __future__ import annotations
@@ -87,6 +90,7 @@ _any_reduce = _np.logical_or.reduce
 _max_reduce = _np.maximum.reduce
 _catch_warnings = _warnings.catch_warnings
 _simplefilter = _warnings.simplefilter
+_errstate = _np.errstate
 
 PASSED_MESSAGE = "All public tests passed"
 
@@ -108,6 +112,27 @@ def _fail(summary: str, *details: str, mistake: str | None = None) -> None:
     lines = [f"{summary} Likely mistake: {mistake}." if mistake else summary]
     lines.extend(d for d in details if d)
     raise CheckFailure("\n".join(lines))
+
+
+def fail(summary: str, *details: str, mistake: str | None = None) -> None:
+    """Raise a ``CheckFailure``: the one-line ``summary`` (plus "Likely mistake: ..." when a known
+    mistake is recognised), then the ``details`` lines (expected vs got, hints)."""
+    _fail(summary, *details, mistake=mistake)
+
+
+def unchanged(before: Any, after: Any, fn_name: str, what: str | None = None) -> None:
+    """Fail if a learner's function modified its input in place: ``before`` is a copy taken
+    before the call, ``after`` the object passed in (array, Series or DataFrame)."""
+    if _isinstance(before, (_DataFrame, _Series)):
+        same = _isinstance(after, _type(before)) and before.equals(after)
+        kind = "table" if _isinstance(before, _DataFrame) else "Series"
+    else:
+        b, a = _asarray(before), _asarray(after)
+        same = b.shape == a.shape and _bool(_np.array_equal(b, a, equal_nan=b.dtype.kind in "fc"))
+        kind = "array"
+    if not same:
+        _fail(f"{fn_name} modified its input {what or kind} in place; work on a copy or build new "
+              f"objects (e.g. X - mean, not X -= mean; no out= on an argument).")
 
 
 def _short(value: Any, limit: int = 300) -> str:
@@ -354,72 +379,53 @@ def _frames_close(a, b, rtol, atol) -> bool:
 
 
 # ---- gradients -------------------------------------------------------------------------------
-def numerical_gradient(f: Callable[[_ndarray], float], x, eps: float = 1e-6) -> _ndarray:
-    """Centred finite differences of a scalar function ``f`` at ``x``, in float64:
-    ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for every coordinate i."""
+# One gradient checker for the course: the toolbox's (recsys_lib.gradcheck: centred differences in
+# float64, relative error max|a-b| / max(|a|+|b|), ratio diagnosis). It binds its NumPy functions
+# when imported, and so do we, before any student code runs.
+from recsys_lib import gradcheck as _gradcheck  # noqa: E402
+
+numerical_gradient = _gradcheck.numerical_gradient
+relative_error = _gradcheck.relative_error
+_toolbox_check_gradient = _gradcheck.check_gradient
+
+
+def check_gradient(f: Callable[[_ndarray], float], grad, x, name: str = "gradient",
+                   threshold: float = 1e-6, eps: float = 1e-6, m: int | None = None,
+                   mistakes: Iterable[Mistake] = ()) -> None:
+    """Compare an analytic gradient with centred finite differences of ``f`` at ``x``, with the
+    arguments and formula of ``recsys_lib.gradcheck.check_gradient`` (the learner's toolbox).
+
+    ``grad`` is the gradient array at ``x`` or a function of ``x`` returning it (called through
+    ``call``, so a raising function gives a clear failure). Fails with the toolbox's diagnosis
+    (2x, 0.5x, wrong sign, missing 1/m when ``m`` is given, not a constant factor), unless the
+    gradient equals one of ``mistakes`` (within the threshold), whose description then wins."""
     x = _array(x, dtype=_float64)
-    grad = _zeros_like(x)
-    flat = x.reshape(-1)
-    gflat = grad.reshape(-1)
-    for i in _range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        plus = _float(f(x))
-        flat[i] = old - eps
-        minus = _float(f(x))
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2.0 * eps)
-    return grad
-
-
-def relative_error(a, b) -> float:
-    """``max|a - b| / max(max|a| + max|b|, 1e-12)`` in float64: 0 when equal, 1 when opposite."""
-    a = _to_float_array(a)
-    b = _to_float_array(b)
-    num = _float(_max_reduce(_abs(_subtract(a, b)), axis=None)) if a.size else 0.0
-    den = (_float(_max_reduce(_abs(a), axis=None)) if a.size else 0.0) + \
-          (_float(_max_reduce(_abs(b), axis=None)) if b.size else 0.0)
-    return num / _maximum(den, 1e-12)
-
-
-def check_gradient(analytic, f: Callable[[_ndarray], float], x, name: str = "gradient",
-                   threshold: float = 1e-6, eps: float = 1e-6, n_samples: int | None = None) -> None:
-    """Compare an analytic gradient with centred finite differences of ``f`` at ``x``.
-
-    ``analytic`` is the gradient array at ``x`` or a function of ``x`` returning it. Passes when
-    the relative error (see ``relative_error``) is below ``threshold``. On failure, recognises a
-    gradient 2x or 0.5x too large, with the wrong sign, or missing/extra 1/m (``n_samples``)."""
-    x = _array(x, dtype=_float64)
-    got = call(analytic, x.copy(), name=name) if callable(analytic) else analytic
-    got_arr = _to_float_array(got)
-    numeric = numerical_gradient(f, x, eps)
-    if got_arr.shape != numeric.shape:
-        _fail(f"{name} has shape {got_arr.shape}, expected {numeric.shape} (the shape of the parameters).")
-    err = relative_error(got_arr, numeric)
-    if err < threshold:
+    got = call(grad, x.copy(), name=name) if callable(grad) else grad
+    try:
+        got_arr = _to_float_array(got)
+    except (TypeError, ValueError):
+        _fail(f"{name} should be a numeric array, got {_type(got).__name__}: {_short(got)}")
+    if got_arr.shape != x.shape:
+        _fail(f"{name} has shape {got_arr.shape}, expected {x.shape} (the shape of the parameters).")
+    result = _toolbox_check_gradient(f, got_arr, x, threshold=threshold, eps=eps, m=m)
+    if result.passed:
         return
-    factors = [(2.0, "the gradient is 2x too large (a factor 2 counted twice?)"),
-               (0.5, "the gradient is half the right one (a factor 2 dropped, e.g. from the square)"),
-               (-1.0, "the gradient has the wrong sign (prediction - target swapped?)")]
-    if n_samples:
-        factors += [(_float(n_samples), f"the gradient is {n_samples}x too large: missing the 1/m average"),
-                    (1.0 / n_samples, f"the gradient is {n_samples}x too small: divided by m twice")]
-    mistake = None
-    for factor, description in factors:
-        if relative_error(got_arr, _multiply(factor, numeric)) < _maximum(threshold, 1e-6):
-            mistake = description
-            break
-    _fail(f"{name} does not match the numerical gradient: relative error {err:.2e} "
-          f"(threshold {threshold:.0e}).",
-          f"Expected (finite differences): {_short(numeric)}", f"Got: {_short(got_arr)}", mistake=mistake)
+    mistake = _match_mistake(got_arr, mistakes,
+                             lambda a, b: relative_error(a, _to_float_array(b)) < _maximum(threshold, 1e-7))
+    summary = (f"{name} does not match the numerical gradient: relative error "
+               f"{result.relative_error:.2e} (threshold {threshold:.0e}).")
+    diagnosis = result.message.split("Likely cause: ", 1)[-1] if "Likely cause: " in result.message else ""
+    _fail(summary, f"Expected (finite differences): {_short(result.numerical)}", f"Got: {_short(got_arr)}",
+          mistake=mistake or diagnosis.rstrip(".") or None)
 
 
 def quietly(check: Callable) -> Callable:
-    """Decorator for exercise checks: run with warnings silenced. nbgrader scores any stderr
-    output of a test cell as a failure, and computing the values of known mistakes may overflow,
-    divide by zero or warn."""
+    """Decorator for exercise checks: run with warnings and NumPy floating-point warnings silenced
+    (a check may still ask NumPy to raise, with its own ``np.errstate``). nbgrader scores any
+    stderr output of a test cell as a failure, and computing the values of known mistakes (or a
+    diverging run) may overflow, divide by zero or warn."""
     def wrapper(*args, **kwargs):
-        with _catch_warnings():
+        with _catch_warnings(), _errstate(all="ignore"):
             _simplefilter("ignore")
             return check(*args, **kwargs)
     wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = check.__name__, check.__qualname__, check.__doc__
@@ -450,6 +456,9 @@ class _ReadOnlyChecks:
         raise AttributeError("autograder.checks is read-only for grading")
 
 
+#: public names defined elsewhere that the checks module re-exports (the toolbox's gradient checker)
+_REEXPORTED = ("numerical_gradient", "relative_error")
+
 FROZEN = _ReadOnlyChecks({name: value for name, value in list(globals().items())
-                          if getattr(value, "__module__", None) == __name__
+                          if (getattr(value, "__module__", None) == __name__ or name in _REEXPORTED)
                           and (_isinstance(value, _type) or callable(value))})

@@ -21,6 +21,14 @@ A source is a string or a list of lines (joined with newlines). Every automatica
 cell not named in ``points_lost`` must keep its full points, so a fixture states exactly which
 exercises the mistake breaks. ``grade_module_fixtures`` grades the solution, the released
 notebook and every fixture of a module as ONE nbgrader batch.
+
+Rounds: with ``rounds=True`` several fixtures share one graded notebook (``pack_rounds``), so a
+module with 15 fixtures runs its notebook a handful of times, not 15. Two fixtures share a round
+only when they touch disjoint cells (replaced cells, test cells in ``points_lost`` and in
+``feedback_contains``); the round must then lose exactly the union of their points, so a fixture
+whose wrong code leaks into another exercise's score is still caught. A fixture with
+``"alone": true`` is always graded on its own (use it when a mistake changes how LATER cells run,
+e.g. it redefines a name they use, in a way its ``points_lost`` cannot state).
 """
 from __future__ import annotations
 
@@ -46,10 +54,22 @@ class MistakeFixture:
     replace: dict[str, str]
     points_lost: dict[str, float]
     feedback_contains: dict[str, list[str]]
+    alone: bool = False
+    members: tuple[str, ...] = ()      # for a round: the ids of the fixtures it combines
+
+    @property
+    def label(self) -> str:
+        """How problems name it: the fixture id, or a round's id with its members."""
+        return f"{self.id} ({', '.join(self.members)})" if self.members else self.id
+
+    @property
+    def touched(self) -> set[str]:
+        """Every cell (grade_id) the fixture replaces or states a result for."""
+        return set(self.replace) | set(self.points_lost) | set(self.feedback_contains)
 
     @classmethod
     def from_dict(cls, d: dict) -> "MistakeFixture":
-        unknown = set(d) - {"id", "description", "replace", "points_lost", "feedback_contains"}
+        unknown = set(d) - {"id", "description", "replace", "points_lost", "feedback_contains", "alone"}
         if unknown:
             raise ValueError(f"fixture {d.get('id')!r}: unknown keys {sorted(unknown)}")
         if not _ID.match(d["id"]) or d["id"] in (SOLUTION, RELEASE):
@@ -59,7 +79,32 @@ class MistakeFixture:
             raise ValueError(f"fixture {d['id']!r}: needs 'replace' and 'points_lost'")
         return cls(id=d["id"], description=d.get("description", ""), replace=replace,
                    points_lost={k: float(v) for k, v in d["points_lost"].items()},
-                   feedback_contains={k: list(v) for k, v in d.get("feedback_contains", {}).items()})
+                   feedback_contains={k: list(v) for k, v in d.get("feedback_contains", {}).items()},
+                   alone=bool(d.get("alone", False)))
+
+
+def pack_rounds(fixtures: list[MistakeFixture]) -> list[MistakeFixture]:
+    """Combine fixtures into as few rounds as possible, greedily in file order: a fixture joins the
+    first round whose fixtures touch none of its cells (see ``MistakeFixture.touched``); an
+    ``alone`` fixture gets a round of its own. Each round is one merged fixture (id ``roundNN``,
+    ``members`` = the fixture ids), graded and checked like a single fixture."""
+    groups: list[list[MistakeFixture]] = []
+    for fixture in fixtures:
+        for group in groups:
+            if not fixture.alone and not group[0].alone and \
+                    all(not (fixture.touched & other.touched) for other in group):
+                group.append(fixture)
+                break
+        else:
+            groups.append([fixture])
+    rounds = []
+    for n, group in enumerate(groups, 1):
+        merged = {key: {k: v for f in group for k, v in getattr(f, key).items()}
+                  for key in ("replace", "points_lost", "feedback_contains")}
+        rounds.append(MistakeFixture(id=f"round{n:02d}", description="; ".join(f.description for f in group),
+                                     alone=any(f.alone for f in group), members=tuple(f.id for f in group),
+                                     **merged))
+    return rounds
 
 
 def fixture_path(module: str) -> Path:
@@ -93,22 +138,23 @@ def check_fixture(fixture: MistakeFixture, result, max_points: dict[str, float])
     """Problems with a graded fixture (empty when it lost exactly the stated points and its
     feedback holds the stated words)."""
     problems = []
+    name = fixture.label
     if not result.graded:
-        return [f"{fixture.id}: could not grade: {result.reason}"]
+        return [f"{name}: could not grade: {result.reason}"]
     for e in result.auto_exercises:
         lost = max_points[e.grade_id] - (e.points or 0.0)
         want = fixture.points_lost.get(e.grade_id, 0.0)
         if abs(lost - want) > 1e-9:
-            problems.append(f"{fixture.id}: {e.grade_id} lost {lost:g} points, expected {want:g} "
+            problems.append(f"{name}: {e.grade_id} lost {lost:g} points, expected {want:g} "
                             f"(feedback: {e.first_line!r})")
     for gid, words in fixture.feedback_contains.items():
         text = result.exercise(gid).feedback.lower()
         for word in words:
             if word.lower() not in text:
-                problems.append(f"{fixture.id}: feedback of {gid} lacks {word!r}; it was:\n{result.exercise(gid).feedback}")
+                problems.append(f"{name}: feedback of {gid} lacks {word!r}; it was:\n{result.exercise(gid).feedback}")
     unknown = set(fixture.points_lost) - set(max_points)
     if unknown:
-        problems.append(f"{fixture.id}: points_lost names unknown test cells {sorted(unknown)}")
+        problems.append(f"{name}: points_lost names unknown test cells {sorted(unknown)}")
     return problems
 
 
@@ -116,8 +162,8 @@ def grade_module_fixtures(module: str, solution_dir: str | Path, release_noteboo
                           fixtures: list[MistakeFixture] | None = None, workdir: str | Path | None = None,
                           feedback: bool = False, timeout: float | None = None, extra: dict | None = None):
     """Grade, as one nbgrader batch, the solution (student ``solution``), the released notebook
-    (``release``, when given), every fixture (student = fixture id) and ``extra``
-    ({student: notebook path}). Returns {student: NotebookResult}."""
+    (``release``, when given), every fixture (student = fixture id; pass ``pack_rounds(fixtures)``
+    to grade rounds) and ``extra`` ({student: notebook path}). Returns {student: NotebookResult}."""
     from autograder.nbgrader_runner import grade_notebooks
 
     solution_dir = Path(solution_dir)

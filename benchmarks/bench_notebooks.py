@@ -42,7 +42,7 @@ def run_notebook(path: Path) -> float:
 
 def check_notebook(path: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "recsys_lib.cli", "check", str(path)], cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "autograder.cli", "check", str(path)], cwd=ROOT,
                    capture_output=True, text=True)
     return time.perf_counter() - start
 

@@ -1,18 +1,17 @@
-"""The ``recsys-course`` command.
+"""The toolbox's sub-commands of ``recsys-course``.
 
-Sub-commands::
+::
 
     recsys-course data generate [--users N] [--items M] [--days D] [--seed S] [--out DIR]
     recsys-course data stats [DIR]
-    recsys-course release [MODULE ...] [--check]        (autograder)
-    recsys-course check NOTEBOOK                          (autograder)
 
-Heavy imports happen inside the handlers so that ``recsys-course --help`` is instant.
+``add_commands(subparsers)`` registers them; the console script (``autograder.cli``) composes
+them with the grading sub-commands, so this module never imports ``autograder``. Heavy imports
+happen inside the handlers so that ``recsys-course --help`` is instant.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -41,13 +40,8 @@ def _cmd_data_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="recsys-course",
-        description="Course tools: generate ShopSim data, release and grade notebooks.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def add_commands(sub) -> None:
+    """Register the toolbox's sub-commands (``data ...``) on a ``recsys-course`` parser."""
     data = sub.add_parser("data", help="generate or describe a ShopSim shop")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     gen = data_sub.add_parser("generate", help="write a synthetic shop (items, users, events)")
@@ -61,18 +55,3 @@ def build_parser() -> argparse.ArgumentParser:
     stats = data_sub.add_parser("stats", help="print a shop's headline statistics as Markdown")
     stats.add_argument("path", nargs="?", default=None, help="shop folder (default: the shipped shop)")
     stats.set_defaults(handler=_cmd_data_stats)
-
-    from autograder.commands import add_commands  # light: handlers import nbgrader lazily
-
-    add_commands(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -43,7 +43,7 @@ def _start(subs, out, course, *extra):
     # A killed run cannot clean up its per-student temporary folders: keep them under pytest's tmp_path.
     tmp = out.parent / "tmp"
     tmp.mkdir(exist_ok=True)
-    return subprocess.Popen([sys.executable, "-m", "recsys_lib.cli", "grade", str(subs), "--module", TOY,
+    return subprocess.Popen([sys.executable, "-m", "autograder.cli", "grade", str(subs), "--module", TOY,
                              "--out", str(out), "--course-root", str(course), "--jobs", "1",
                              "--no-progress", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -123,10 +123,10 @@ def test_sigterm_stops_all_workers(tmp_path, toy_course, toy_source):
 def test_cli_exit_codes(tmp_path, toy_course, toy_source):
     subs = _class(tmp_path / "subs", toy_source, _blank(toy_source))
     out = tmp_path / "out"
-    usage = subprocess.run([sys.executable, "-m", "recsys_lib.cli", "grade", str(tmp_path / "nope"),
+    usage = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(tmp_path / "nope"),
                             "--module", TOY, "--course-root", str(toy_course)], capture_output=True, text=True)
     assert usage.returncode == 2
-    unknown = subprocess.run([sys.executable, "-m", "recsys_lib.cli", "grade", str(subs), "--module",
+    unknown = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(subs), "--module",
                               "42_nothing", "--course-root", str(toy_course)], capture_output=True, text=True)
     assert unknown.returncode == 2 and "unknown module" in unknown.stderr
     proc = _start(subs, out, toy_course)

@@ -78,17 +78,44 @@ def test_numerical_gradient_and_check_gradient_recognise_mistakes():
     loss = lambda v: float(np.mean((X @ v - y) ** 2))  # noqa: E731
     right = lambda v: 2.0 / len(y) * X.T @ (X @ v - y)  # noqa: E731
     np.testing.assert_allclose(checks.numerical_gradient(loss, w), right(w), rtol=1e-6)
-    checks.check_gradient(right, loss, w, n_samples=6)
-    cases = {"wrong sign": lambda v: -right(v), "2x too large": lambda v: 2 * right(v),
-             "missing the 1/m average": lambda v: 6 * right(v), "half the right one": lambda v: right(v) / 2}
+    checks.check_gradient(loss, right, w, m=6)
+    cases = {"wrong sign": lambda v: -right(v), "a factor 2 too many": lambda v: 2 * right(v),
+             "missing the 1/m average": lambda v: 6 * right(v), "a factor 2 missing": lambda v: right(v) / 2}
     for words, wrong in cases.items():
         with pytest.raises(CheckFailure, match=words):
-            checks.check_gradient(wrong, loss, w, n_samples=6)
+            checks.check_gradient(loss, wrong, w, m=6)
+    # a module's own known mistake wins over the generic diagnosis
+    with pytest.raises(CheckFailure, match="Likely mistake: used X instead of X transposed"):
+        checks.check_gradient(loss, lambda v: 3 * right(v), w, m=6,
+                              mistakes=[checks.Mistake("used X instead of X transposed", 3 * right(w))])
 
 
 def test_relative_error_limits():
     assert checks.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert checks.relative_error([1.0], [-1.0]) == pytest.approx(1.0)
+
+
+def test_frozen_view_exposes_every_public_check():
+    """Exercise modules bind checks.FROZEN: every public function of the module must be there."""
+    public = [n for n in dir(checks) if not n.startswith("_") and callable(getattr(checks, n))
+              and getattr(getattr(checks, n), "__module__", "").startswith(("autograder", "recsys_lib.gradcheck"))]
+    assert {"numerical_gradient", "relative_error", "check_gradient", "fail", "unchanged", "quietly"} <= set(public)
+    for name in public:
+        assert getattr(checks.FROZEN, name) is getattr(checks, name), name
+
+
+def test_one_gradient_checker_for_grader_and_toolbox():
+    """autograder.checks uses recsys_lib.gradcheck's formula and argument order."""
+    from recsys_lib import gradcheck
+
+    for a, b in (([1.0, 0.0], [0.0, 1.0]), ([1.0, 2.0], [1.5, 2.0]), ([3.0], [-1.0]), ([0.0], [0.0])):
+        assert checks.relative_error(a, b) == gradcheck.relative_error(np.array(a), np.array(b))
+    assert checks.relative_error([1.0, 0.0], [0.0, 1.0]) == 1.0
+    f = lambda v: float(np.sum(v ** 3))  # noqa: E731
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_array_equal(checks.numerical_gradient(f, x), gradcheck.numerical_gradient(f, x))
+    checks.check_gradient(f, lambda v: 3 * v ** 2, x)
+    assert gradcheck.check_gradient(f, lambda v: 3 * v ** 2, x).passed
 
 
 def test_rebinding_numpy_and_check_names_does_not_make_checks_pass(monkeypatch):
@@ -106,7 +133,7 @@ def test_rebinding_numpy_and_check_names_does_not_make_checks_pass(monkeypatch):
     with pytest.raises(CheckFailure):
         checks.check_series(pd.Series([1.0, 2.0]), pd.Series([1.0, 3.0]))
     with pytest.raises(CheckFailure):
-        checks.check_gradient(lambda v: -2 * v, lambda v: float(np.sum(v * v)), np.array([1.0, 2.0]))
+        checks.check_gradient(lambda v: float(np.sum(v * v)), lambda v: -2 * v, np.array([1.0, 2.0]))
 
 
 def test_checks_module_does_not_use_np_testing():

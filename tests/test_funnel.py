@@ -76,11 +76,6 @@ def test_cold_start_rates_count_distinct():
     assert funnel.cold_start_rates(train, test).tolist() == pytest.approx([0.5, 2 / 3])
 
 
-def test_docstrings_name_the_teaching_module():
-    for name in ("funnel_counts", "funnel_rates", "rates_by_category", "engagement",
-                 "daily_activity", "cold_start_rates", "top_category"):
-        assert "module 00 (shop_data)" in inspect.getdoc(getattr(funnel, name)), name
-
 
 def test_on_the_shipped_shop():
     from recsys_lib.data import load_shop

@@ -148,7 +148,7 @@ def test_whole_run_time_limit_is_could_not_grade(tmp_path, toy_source):
 
 
 def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "recsys_lib.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=300)
 
 
@@ -180,7 +180,14 @@ def test_cli_check_exit_codes_and_no_hidden_source(toy_course, tmp_path):
 
 
 def test_help_does_not_import_nbgrader():
-    code = ("import sys; from recsys_lib.cli import build_parser; build_parser(); "
+    code = ("import sys; from autograder.cli import build_parser; build_parser(); "
             "print('nbgrader' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_toolbox_cli_does_not_import_the_grader():
+    """recsys_lib never imports autograder: the console script (autograder.cli) composes both."""
+    code = "import sys, recsys_lib.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'autograder'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

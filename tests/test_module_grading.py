@@ -3,7 +3,10 @@ mistake fixture (autograder/fixtures/mistakes/<module>.json), with feedback.
 
 The solution must score full marks with no error output, the release 0 with no grader failure,
 each fixture must lose exactly its points with the expected words, and no feedback page may
-contain hidden-test text."""
+contain hidden-test text. Fixtures that touch disjoint cells are graded together, several to a
+notebook (``autograder.mistakes.pack_rounds``): each round must lose exactly the union of its
+fixtures' points, which is as strict as grading them one by one unless a mistake leaks into
+cells its fixture does not name (then the round fails and says which fixtures it held)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder import notebooks as N
-from autograder.mistakes import RELEASE, SOLUTION, check_fixture, grade_module_fixtures, load_fixtures
+from autograder.mistakes import RELEASE, SOLUTION, check_fixture, grade_module_fixtures, load_fixtures, pack_rounds
 from autograder.release import discover_modules
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +25,10 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("MODULE", MODULES)
 def test_module_grading(MODULE, repo_root, tmp_path):
     fixtures = load_fixtures(MODULE)
+    rounds = pack_rounds(fixtures)
     results = grade_module_fixtures(MODULE, repo_root / "solutions" / MODULE,
                                     repo_root / "course" / MODULE / f"{MODULE}.ipynb",
-                                    fixtures, workdir=tmp_path / "course", feedback=True)
+                                    rounds, workdir=tmp_path / "course", feedback=True)
     problems = []
 
     sol = results[SOLUTION]
@@ -49,21 +53,21 @@ def test_module_grading(MODULE, repo_root, tmp_path):
     without_fixture = {e.grade_id for e in sol.auto_exercises} - {g for f in fixtures for g in f.points_lost}
     if without_fixture:
         problems.append(f"exercises without a mistake fixture: {sorted(without_fixture)}")
-    for fixture in fixtures:
-        problems.extend(check_fixture(fixture, results[fixture.id], max_points))
+    for graded in rounds:
+        problems.extend(check_fixture(graded, results[graded.id], max_points))
 
     # feedback for wrong submissions holds no hidden-test text
     hidden = N.hidden_test_lines(N.read_json(repo_root / "solutions" / MODULE / f"{MODULE}.ipynb"))
     assert hidden
-    for fixture in fixtures:
-        html = results[fixture.id].feedback_html
+    for graded in rounds:
+        html = results[graded.id].feedback_html
         if html is None:
-            problems.append(f"{fixture.id}: no feedback generated")
+            problems.append(f"{graded.label}: no feedback generated")
             continue
         text = _visible_text(html.read_text(encoding="utf-8"))
         leaked = [line for line in hidden if line in text]
         if leaked or "HIDDEN TESTS" in text:
-            problems.append(f"{fixture.id}: feedback leaks hidden tests: {leaked[:3]}")
+            problems.append(f"{graded.label}: feedback leaks hidden tests: {leaked[:3]}")
     assert not problems, "\n".join(problems)
 
 

@@ -26,13 +26,19 @@ def test_environment_yml_installs_this_package_and_nothing_else():
     assert "dev" in meta["optional-dependencies"]
 
 
-def test_runtime_dependencies_are_floors():
+def test_runtime_dependencies_are_floors_and_used():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     for dep in meta["dependencies"]:
         spec = dep.split(";")[0]
         assert ">=" in spec and "==" not in spec, f"{dep}: use a floor, not a pin"
-    names = {re.split(r"[<>=;\s]", d)[0] for d in meta["dependencies"]}
-    assert {"numpy", "pandas", "scikit-learn", "matplotlib", "tqdm", "pooch"} <= names
+    names = {re.split(r"[<>=;\s\[]", d)[0] for d in meta["dependencies"]}
+    # every runtime dependency is imported somewhere in the packages (no dead pins)
+    import_name = {"scikit-learn": "sklearn", "tensorflow-cpu": "tensorflow"}
+    code = "\n".join(p.read_text(encoding="utf-8") for pkg in ("recsys_lib", "autograder")
+                     for p in (ROOT / pkg).rglob("*.py"))
+    for name in names:
+        module = import_name.get(name, name)
+        assert re.search(rf"^\s*(import|from) {module}\b", code, re.M), f"{name} is a dependency nobody imports"
     assert {"tensorflow", "tensorflow-cpu"} & names
 
 
@@ -58,7 +64,7 @@ def test_readme_quick_start_matches_ci():
 
 
 def test_cli_help_lists_the_commands():
-    out = subprocess.run([sys.executable, "-m", "recsys_lib.cli", "--help"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "autograder.cli", "--help"], capture_output=True, text=True, check=True)
     assert "data" in out.stdout
 
 
@@ -70,7 +76,16 @@ def test_notebook_benchmark_runs(tmp_path):
 
 
 def test_generator_and_import_benchmarks_run():
-    for script, args in (("bench_generator.py", ["--events", "20000", "--repeat", "1"]), ("bench_import.py", [])):
-        out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
-        assert "s" in out.stdout and ("events/s" in out.stdout or "import recsys_lib" in out.stdout)
+    """The benchmarks print their figures: parse them (the values are not asserted, only their form)."""
+    import re as _re
+
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_generator.py"), "--events", "20000",
+                          "--repeat", "1"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    rate = _re.search(r"generated ([\d,]+) events .* ([\d,]+) events/s", out)
+    assert rate and int(rate.group(1).replace(",", "")) > 0, out
+    assert _re.search(r"load_shop\(\) in [\d.]+ s", out), out
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_import.py")],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    rows = dict(_re.findall(r"^import (recsys_lib\S*)\s+[\d.]+ s\s+tensorflow imported: (\w+)$", out, _re.M))
+    assert "recsys_lib" in rows and "recsys_lib.models" in rows, out
+    assert set(rows.values()) == {"False"}, out

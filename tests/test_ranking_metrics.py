@@ -227,10 +227,9 @@ def test_inputs_not_modified():
     np.testing.assert_array_equal(relevant, t0)
 
 
-def test_vectorised_scale():
-    """100k cases x 50 slots, multi-target: runs without a per-case Python loop (fast)."""
-    import time
-
+def test_vectorised_scale_agrees_with_a_per_case_computation():
+    """100k cases x 50 slots, multi-target (the benchmark scale; no timing asserted): the vectorised
+    NDCG equals a per-case computation on a sample of the cases."""
     rng = np.random.default_rng(1)
     n, L = 100_000, 50
     ranked = rng.integers(0, 5000, size=(n, L))
@@ -239,6 +238,13 @@ def test_vectorised_scale():
     ranked = ranked + np.arange(L) * 5000
     relevant = rng.integers(0, 250_000, size=(n, 3))
     relevant[:, 1:] = relevant[:, :1] + 1 + np.arange(2)  # distinct within a row
-    t = time.perf_counter()
-    ndcg_at_k(ranked, relevant, k=20)
-    assert time.perf_counter() - t < 5.0
+    got = ndcg_at_k(ranked, relevant, k=20, per_case=True)
+    sample = np.random.default_rng(2).choice(n, size=200, replace=False)
+    def one(row, rel):
+        gains = np.isin(row[:20], rel).astype(float)
+        dcg = (gains / np.log2(np.arange(2, 22))).sum()
+        ideal = (1 / np.log2(np.arange(2, 2 + min(len(rel), 20)))).sum()
+        return dcg / ideal
+    per_case = np.array([one(ranked[i], relevant[i]) for i in sample])
+    np.testing.assert_allclose(np.asarray(got)[sample], per_case, rtol=1e-12)
+    np.testing.assert_allclose(ndcg_at_k(ranked[sample], relevant[sample], k=20), per_case.mean(), rtol=1e-12)

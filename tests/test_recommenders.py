@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.metrics.pairwise import cosine_similarity
@@ -13,7 +14,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from recsys_lib import columns as C
 from recsys_lib.features import interaction_matrix
 from recsys_lib.models import ItemKNNRecommender, PopularityRecommender, UserKNNRecommender, top_k
-from recsys_lib.models.recommenders import _rowwise_top
+from recsys_lib.models._sparse_topk import _rowwise_top
 
 # The hand-made shop: 5 users x 4 items, binary.
 #   u0: i0 i1
@@ -247,8 +248,10 @@ def test_deterministic():
 
 def test_validation_errors():
     X = shop_matrix()
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         ItemKNNRecommender().recommend([0])
+    with pytest.raises(NotFittedError):
+        ItemKNNRecommender().neighbors([0])
     with pytest.raises(ValueError, match="n_neighbors must be a positive integer"):
         ItemKNNRecommender(n_neighbors=0).fit(X)
     with pytest.raises(ValueError, match="shrinkage must be a non-negative"):
@@ -259,12 +262,43 @@ def test_validation_errors():
         ItemKNNRecommender().fit(np.ones(4))
     with pytest.raises(ValueError, match="k must be a positive integer"):
         ItemKNNRecommender().fit(X).recommend([0], k=0)
-    with pytest.raises(TypeError, match="user_ids must be integers"):
+    with pytest.raises(TypeError, match="fitted on integer ids"):
         ItemKNNRecommender().fit(X).recommend([0.5])
     with pytest.raises(ValueError, match="count must be"):
         PopularityRecommender(count="clicks").fit(X)
     with pytest.raises(KeyError, match="not in the training data"):
         ItemKNNRecommender().fit(X).neighbors([17])
+
+
+def test_hyper_parameters_are_keyword_only_and_clone():
+    from sklearn.base import clone
+
+    with pytest.raises(TypeError):
+        ItemKNNRecommender(10)  # noqa
+    with pytest.raises(TypeError):
+        PopularityRecommender("users")  # noqa
+    m = ItemKNNRecommender(n_neighbors=3, shrinkage=1.5)
+    assert clone(m).get_params() == m.get_params()
+
+
+@pytest.mark.parametrize("model", [PopularityRecommender(), ItemKNNRecommender(n_neighbors=3),
+                                   UserKNNRecommender(n_neighbors=3)])
+def test_string_ids_work_like_integer_ids(model):
+    """Any hashable ids: UCI Online Retail's stock codes are strings such as "85123A"."""
+    from sklearn.base import clone
+
+    frame = pd.DataFrame({C.USER_ID: [1, 1, 2, 2, 3, 3, 3, 4], C.ITEM_ID: [10, 11, 10, 12, 11, 12, 13, 10]})
+    codes = {10: "85123A", 11: "71053", 12: "84406B", 13: "22752"}
+    users = {1: "u-ann", 2: "u-bob", 3: "u-cem", 4: "u-dee"}
+    named = pd.DataFrame({C.USER_ID: frame[C.USER_ID].map(users), C.ITEM_ID: frame[C.ITEM_ID].map(codes)})
+    by_int = clone(model).fit(frame).recommend([1, 2, 3, 4, 99], k=3)
+    by_str = clone(model).fit(named).recommend(["u-ann", "u-bob", "u-cem", "u-dee", "nobody"], k=3)
+    # the same recommendations up to the renaming (sorted string ids order the items differently,
+    # so compare as sets of the candidates a user gets, and exactly for the popularity fallback)
+    to_str = np.vectorize(lambda i: codes.get(int(i), -1), otypes=[object])
+    for a, b in zip(to_str(by_int), by_str):
+        assert set(a.tolist()) == set(b.tolist())
+    assert "85123A" in set(by_str.ravel().tolist())
 
 
 def test_dense_array_input_and_empty_rows():

@@ -12,7 +12,7 @@ from autograder.release import discover_modules
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "recsys_lib.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True,
                           text=True, timeout=600)
 
 

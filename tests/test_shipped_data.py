@@ -26,7 +26,7 @@ def _text(path: Path) -> bytes:
 
 def test_cli_regenerates_the_shipped_files_exactly(tmp_path):
     out = tmp_path / "shop"
-    run = subprocess.run([sys.executable, "-m", "recsys_lib.cli", "data", "generate", "--out", str(out), "--quiet"],
+    run = subprocess.run([sys.executable, "-m", "autograder.cli", "data", "generate", "--out", str(out), "--quiet"],
                          capture_output=True, text=True, check=True)
     assert "wrote" in run.stdout
     for name in SHOP_FILES.values():
@@ -35,7 +35,7 @@ def test_cli_regenerates_the_shipped_files_exactly(tmp_path):
 
 
 def test_cli_writes_a_shop_of_any_size(tmp_path):
-    subprocess.run([sys.executable, "-m", "recsys_lib.cli", "data", "generate", "--users", "200", "--items", "100",
+    subprocess.run([sys.executable, "-m", "autograder.cli", "data", "generate", "--users", "200", "--items", "100",
                     "--days", "10", "--seed", "5", "--out", str(tmp_path), "--quiet"], check=True)
     items, users, events = load_shop(tmp_path)
     assert len(users) == 200 and len(items) == 100

@@ -9,7 +9,13 @@ from recsys_lib import columns as C
 from recsys_lib.data.statistics import category_transitions, ctr_by_position
 from recsys_lib.simulation import ShopConfig, generate_shop
 from recsys_lib.simulation import catalogue
-from recsys_lib.simulation.oracle import next_click_cases, oracle_scores, top_k
+from recsys_lib.simulation.oracle import next_click_cases, oracle_scores
+from recsys_lib.topk import top_k
+
+
+def _top_ids(scores, k):
+    """Item ids (column + 1) of the k best scores per row."""
+    return top_k(scores, k) + 1
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +110,7 @@ def test_event_log_is_consistent(shop):
 def test_oracle_beats_popularity_and_a_strong_heuristic(shop, cases):
     events = shop.tables.events
     targets = cases["target_item_id"].to_numpy()
-    oracle = _hit_rate(top_k(oracle_scores(shop.truth, cases), 10), targets)
+    oracle = _hit_rate(_top_ids(oracle_scores(shop.truth, cases), 10), targets)
 
     cutoff = events[C.USER_ID].map(cases.set_index("user_id")["cutoff"])
     train = events[cutoff.isna() | (events[C.TIMESTAMP] < cutoff)]
@@ -127,7 +133,7 @@ def test_oracle_beats_popularity_and_a_strong_heuristic(shop, cases):
     share = counts / np.bincount(item_cat, weights=counts, minlength=len(cat_index))[item_cat]
     last_cat = clicks.groupby(C.USER_ID)[C.ITEM_ID].last().map(category).map(cat_index)
     last = last_cat.reindex(cases["user_id"]).fillna(0).astype(int).to_numpy()
-    heuristic = _hit_rate(top_k(trans[last][:, item_cat] * share[None, :], 10), targets)
+    heuristic = _hit_rate(_top_ids(trans[last][:, item_cat] * share[None, :], 10), targets)
 
     assert len(cases) > 0.5 * shop.truth.config.n_users
     assert oracle > 2 * popularity and oracle > popularity + 0.15
@@ -137,7 +143,7 @@ def test_oracle_beats_popularity_and_a_strong_heuristic(shop, cases):
 def test_oracle_probabilities_are_calibrated(shop, cases):
     """The oracle's own expected HR@10 matches the realised one within sampling error."""
     scores = oracle_scores(shop.truth, cases)
-    ranked = top_k(scores, 10)
+    ranked = _top_ids(scores, 10)
     probs = scores / scores.sum(axis=1, keepdims=True)
     expected = np.take_along_axis(probs, ranked - 1, axis=1).sum(axis=1).mean()
     realised = _hit_rate(ranked, cases["target_item_id"].to_numpy())
@@ -151,7 +157,7 @@ def test_oracle_metrics_helper(shop, cases):
     m = oracle_metrics(shop, k=10, cases=cases)
     assert m["n_cases"] == len(cases)
     assert 0 < m["ndcg@10"] < m["hr@10"] <= 1
-    assert m["hr@10"] == pytest.approx(_hit_rate(top_k(oracle_scores(shop.truth, cases), 10),
+    assert m["hr@10"] == pytest.approx(_hit_rate(_top_ids(oracle_scores(shop.truth, cases), 10),
                                                  cases["target_item_id"].to_numpy()))
 
 

@@ -12,6 +12,9 @@ from recsys_lib import columns as C
 from recsys_lib.metrics import funnel as _funnel
 from recsys_lib import splitting as _splitting
 
+# shared exercise helpers (autograder.checks), bound before any student code runs
+_unchanged = _c.unchanged
+
 # Reference implementations, bound at import time (before any student code runs).
 _ref_funnel_counts = _funnel.funnel_counts
 _ref_funnel_rates = _funnel.funnel_rates
@@ -56,9 +59,6 @@ def make_items(rows) -> _pd.DataFrame:
                        C.CATEGORY: _pd.Categorical(cats)})
 
 
-def _unchanged(before: _pd.DataFrame, after: _pd.DataFrame, fn_name: str) -> None:
-    if not before.equals(after):
-        raise _CheckFailure(f"{fn_name} modified its input table; work on a copy or build new objects.")
 
 
 # ---------------------------------------------------------------- 1. funnel counts

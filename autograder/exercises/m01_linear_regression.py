@@ -2,7 +2,7 @@ r"""Checks for module 01 (linear_regression). Test cells call ``check_<exercise>
 ...)`` on the shop's units-sold table (public tests) and ``check_<exercise>_on(...)`` on small
 hand-made or seeded synthetic arrays (hidden tests).
 
-Conventions (the same as :mod:`recsys_lib.models._losses` and the notebook): prediction
+Conventions (the same as :mod:`recsys_lib.losses` and the notebook): prediction
 :math:`\hat y = Xw + b`, loss :math:`J = \frac{1}{2m}\lVert Xw + b - y\rVert^2`, gradient
 :math:`\nabla_w J = \frac1m X^\top(\hat y - y)`, :math:`\partial J/\partial b = \frac1m\sum_i(\hat y_i - y_i)`,
 gradient descent from :math:`w = 0, b = 0` recording :math:`J` after every update, standardisation
@@ -17,14 +17,17 @@ intercept column forgotten in the normal equation, the ½-loss reported as the t
 from __future__ import annotations
 
 import builtins as _builtins
-import functools as _functools
 import warnings as _warnings
 
 import numpy as _np
 
 from autograder.checks import FROZEN as _c  # read-only: see checks._ReadOnlyChecks
-from recsys_lib.models import _losses
+from recsys_lib import losses as _losses
 from sklearn.linear_model import LinearRegression as _LinearRegression
+
+# shared exercise helpers (autograder.checks), bound before any student code runs
+_fail = _c.fail
+_unchanged = _c.unchanged
 
 # Everything the checks rely on, bound at import time (the locked setup cell imports this module
 # before any student code runs), so rebinding a name in the notebook does not change the checks.
@@ -60,25 +63,13 @@ SKLEARN_ATOL = 1e-4
 _UPSTREAM = ("If an earlier exercise it relies on ({}) fails its tests, fix that one first.")
 
 
-def _quietly(check):
-    """Run a check with warnings and floating-point warnings silenced: nbgrader scores any
-    stderr output of a test cell as a failure, and a diverging run overflows on purpose."""
-    @_functools.wraps(check)
-    def wrapper(*args, **kwargs):
-        with _catch_warnings(), _errstate(all="ignore"):
-            _simplefilter("ignore")
-            return check(*args, **kwargs)
-    return wrapper
+_quietly = _c.quietly   # warnings and floating-point warnings silenced (a diverging run overflows on purpose)
 
 
 def _f64(a) -> _ndarray:
     return _array(a, dtype=_float64)
 
 
-def _fail(summary: str, *details: str, mistake: str | None = None):
-    lines = [f"{summary} Likely mistake: {mistake}." if mistake else summary]
-    lines.extend(d for d in details if d)
-    raise _CheckFailure("\n".join(lines))
 
 
 def _numeric_array(got, name: str) -> _ndarray:
@@ -107,10 +98,6 @@ def _vector(got, d: int, name: str, what: str = "one entry per feature") -> _nda
     return arr
 
 
-def _unchanged(before, after, what: str, fn_name: str) -> None:
-    if _asarray(before).shape != _asarray(after).shape or not _np_all(_asarray(before) == _asarray(after)):
-        _fail(f"{fn_name} modified its input {what} in place; compute a new array instead "
-              f"(e.g. X - mean, not X -= mean).")
 
 
 def _standardized_sample(X, y, n: int, seed: int):
@@ -131,8 +118,8 @@ def check_predict_on(predict, X, w, b, expected, name="predict"):
     X, w = _f64(X), _f64(w)
     X0, w0 = X.copy(), w.copy()
     got = _call(predict, X, w, b, name="predict")
-    _unchanged(X0, X, "X", "predict")
-    _unchanged(w0, w, "w", "predict")
+    _unchanged(X0, X, "predict", "X")
+    _unchanged(w0, w, "predict", "w")
     expected = _f64(expected)
     arr = _numeric_array(got, name)
     if arr.shape != expected.shape:
@@ -182,7 +169,7 @@ def check_mse_loss_on(mse_loss, X, y, w, b, expected, name="mse_loss"):
     copies = (X.copy(), y.copy(), w.copy())
     got = _call(mse_loss, X, y, w, b, name="mse_loss")
     for before, after, what in _zip(copies, (X, y, w), ("X", "y", "w")):
-        _unchanged(before, after, what, "mse_loss")
+        _unchanged(before, after, "mse_loss", what)
     value = _scalar(got, name)
     _check_close(value, _float(expected), name, rtol=1e-9, atol=1e-12, mistakes=_loss_mistakes(X, y, w, b))
 
@@ -208,15 +195,15 @@ def check_mse_gradient_on(mse_gradient, X, y, w, b, name="mse_gradient"):
     copies = (X.copy(), y.copy(), w.copy())
     got = _call(mse_gradient, X, y, w, b, name="mse_gradient")
     for before, after, what in _zip(copies, (X, y, w), ("X", "y", "w")):
-        _unchanged(before, after, what, "mse_gradient")
+        _unchanged(before, after, "mse_gradient", what)
     if not (_isinstance(got, (_tuple, _list)) and _len(got) == 2):
         _fail(f"{name} should return a tuple (grad_w, grad_b), got {_type(got).__name__}: {_short(got)}")
     grad_w = _vector(got[0], d, f"{name}: grad_w", "the shape of w")
     grad_b = _scalar(got[1], f"{name}: grad_b")
-    _check_gradient(grad_w, lambda v: _ref_loss(X, y, v, b), w, name=f"{name}: grad_w",
-                    threshold=1e-6, eps=1e-6, n_samples=m)
-    _check_gradient(_array([grad_b]), lambda v: _ref_loss(X, y, w, v[0]), _array([b]),
-                    name=f"{name}: grad_b", threshold=1e-6, eps=1e-6, n_samples=m)
+    _check_gradient(lambda v: _ref_loss(X, y, v, b), grad_w, w, name=f"{name}: grad_w",
+                    threshold=1e-6, eps=1e-6, m=m)
+    _check_gradient(lambda v: _ref_loss(X, y, w, v[0]), _array([grad_b]), _array([b]),
+                    name=f"{name}: grad_b", threshold=1e-6, eps=1e-6, m=m)
 
 
 @_quietly
@@ -260,7 +247,7 @@ def check_gradient_descent_on(gradient_descent, X, y, lr, n_iters, name="gradien
     copies = (X.copy(), y.copy())
     got = _call(gradient_descent, X, y, lr, n_iters, name="gradient_descent")
     for before, after, what in _zip(copies, (X, y), ("X", "y")):
-        _unchanged(before, after, what, "gradient_descent")
+        _unchanged(before, after, "gradient_descent", what)
     if not (_isinstance(got, (_tuple, _list)) and _len(got) == 3):
         _fail(f"{name} should return a tuple (w, b, loss_history), got {_type(got).__name__}: {_short(got)}")
     w = _vector(got[0], d, f"{name}: w", "the shape of w")
@@ -333,7 +320,7 @@ def check_standardizer_on(fit_standardizer, standardize, X_train, X_test, name="
     d = X_train.shape[1]
     before = X_train.copy()
     got = _call(fit_standardizer, X_train, name="fit_standardizer")
-    _unchanged(before, X_train, "X", "fit_standardizer")
+    _unchanged(before, X_train, "fit_standardizer", "X")
     if not (_isinstance(got, (_tuple, _list)) and _len(got) == 2):
         _fail(f"fit_standardizer should return a tuple (mean, std), got {_type(got).__name__}: {_short(got)}")
     mean = _vector(got[0], d, "fit_standardizer: mean")
@@ -362,7 +349,7 @@ def check_standardizer_on(fit_standardizer, standardize, X_train, X_test, name="
     for label, X in (("training", X_train), ("test", X_test)):
         before = X.copy()
         Z = _call(standardize, X, ref_mean, ref_std, name="standardize")
-        _unchanged(before, X, "X", "standardize")
+        _unchanged(before, X, "standardize", "X")
         Z = _numeric_array(Z, f"standardize ({name}, {label} data)")
         expected = (X - ref_mean) / ref_std
         own_mean, own_std = _ref_standardizer(X)
@@ -407,7 +394,7 @@ def check_learning_rates_on(choose_learning_rates, X, y, name="choose_learning_r
     copies = (X.copy(), y.copy())
     got = _call(choose_learning_rates, X, y, name="choose_learning_rates")
     for before, after, what in _zip(copies, (X, y), ("X", "y")):
-        _unchanged(before, after, what, "choose_learning_rates")
+        _unchanged(before, after, "choose_learning_rates", what)
     if not (_isinstance(got, (_tuple, _list)) and _len(got) == 3):
         _fail(f"{name} should return a tuple (lr_too_small, lr_good, lr_diverging), got "
               f"{_type(got).__name__}: {_short(got)}")
@@ -479,7 +466,7 @@ def check_normal_equation_on(normal_equation, X, y, name="normal_equation"):
     copies = (X.copy(), y.copy())
     got = _call(normal_equation, X, y, name="normal_equation")
     for before, after, what in _zip(copies, (X, y), ("X", "y")):
-        _unchanged(before, after, what, "normal_equation")
+        _unchanged(before, after, "normal_equation", what)
     if not (_isinstance(got, (_tuple, _list)) and _len(got) == 2):
         _fail(f"{name} should return a tuple (w, b), got {_type(got).__name__}: {_short(got)}")
     if _numeric_array(got[0], f"{name}: w").size == d + 1:
@@ -542,7 +529,7 @@ def check_fit_and_evaluate_on(fit_and_evaluate, X_train, y_train, X_test, y_test
     got = _call(fit_and_evaluate, X_train, y_train, X_test, y_test, name="fit_and_evaluate")
     for before, after, what in _zip(copies, (X_train, y_train, X_test, y_test),
                                    ("X_train", "y_train", "X_test", "y_test")):
-        _unchanged(before, after, what, "fit_and_evaluate")
+        _unchanged(before, after, "fit_and_evaluate", what)
     if not _isinstance(got, _dict):
         _fail(f"{name} should return a dict with keys {_list(KEYS)}, got {_type(got).__name__}.")
     missing = [k for k in KEYS if k not in got]

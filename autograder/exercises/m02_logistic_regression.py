@@ -2,7 +2,7 @@ r"""Checks for module 02 (logistic_regression). Test cells call ``check_<exercis
 (public tests, on data the notebook shows) and ``check_<exercise>_on(...)`` (hidden tests, on small
 inputs with hand-computed answers).
 
-Conventions (the same as :mod:`recsys_lib.models._losses` and :mod:`recsys_lib.metrics`):
+Conventions (the same as :mod:`recsys_lib.losses` and :mod:`recsys_lib.metrics`):
 ``z = Xw + b``, ``p = sigmoid(z)``;
 ``J(w, b) = (1/m) sum_i [log(1 + e^{z_i}) - y_i z_i] + (alpha/2) ||w||^2`` (the bias is not penalised);
 ``grad_w = X^T (sigmoid(z) - y) / m + alpha w``, ``grad_b = mean(sigmoid(z) - y)``;
@@ -20,7 +20,11 @@ import pandas as _pd
 
 from autograder.checks import FROZEN as _c  # read-only: see checks._ReadOnlyChecks
 from recsys_lib.metrics import classification as _cls
-from recsys_lib.models import _losses
+from recsys_lib import losses as _losses
+
+# shared exercise helpers (autograder.checks), bound before any student code runs
+_fail = _c.fail
+_unchanged = _c.unchanged
 
 # Reference implementations and helpers, bound at import time (before any student code runs).
 _ref_sigmoid = _losses.sigmoid
@@ -47,16 +51,8 @@ THRESHOLD_REPORT = ("threshold", "val_f1", "test_f1")
 _quietly = _c.quietly   # warnings silenced: nbgrader fails a test cell that writes to stderr
 
 
-def _unchanged(before, after, fn_name: str) -> None:
-    if before.shape != after.shape or not _np.array_equal(before, after, equal_nan=True):
-        raise _CheckFailure(f"{fn_name} modified its input array in place; work on a copy "
-                            f"(e.g. avoid out= or -= on the argument).")
 
 
-def _fail(summary: str, *details: str, mistake: str | None = None):
-    lines = [f"{summary} Likely mistake: {mistake}." if mistake else summary]
-    lines.extend(d for d in details if d)
-    raise _CheckFailure("\n".join(lines))
 
 
 def _short(a) -> str:

@@ -19,6 +19,9 @@ from autograder.exercises import m00_shop_data as _m00
 from recsys_lib import columns as C
 from recsys_lib import features as _features
 
+# shared exercise helpers (autograder.checks), bound before any student code runs
+_unchanged = _c.unchanged
+
 # Reference implementations and everything the checks use, bound at import time (before any
 # student code runs), so rebinding a name in the notebook does not change what the checks do.
 _ref_sequences = _features.behaviour_sequences
@@ -71,9 +74,6 @@ def make_log(rows) -> _pd.DataFrame:
     return log
 
 
-def _unchanged(before, after, fn_name: str) -> None:
-    if _isinstance(before, _DataFrame) and not before.equals(after):
-        raise _CheckFailure(f"{fn_name} modified its input table; work on a copy or build new objects.")
 
 
 def _check_frame_lazily(got, expected, name, mistakes, rtol=1e-9, atol=1e-12):

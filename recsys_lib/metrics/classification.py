@@ -383,7 +383,7 @@ def log_loss(y_true, y_prob, pos_label=1, eps: float | None = None) -> float:
     ``sklearn.metrics.log_loss``, which this equals. Computed by
     :func:`recsys_lib.models.binary_cross_entropy`.
     """
-    from ..models._losses import binary_cross_entropy   # local: keep metrics import-light
+    from ..losses import binary_cross_entropy   # local: keep metrics import-light
 
     p = np.asarray(y_prob, dtype=np.float64)
     if p.ndim == 2 and p.shape[1] == 2:

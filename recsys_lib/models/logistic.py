@@ -7,7 +7,7 @@ classification metrics and threshold choice.
 The stable primitives the notebooks' graded functions are checked against are
 re-exported here: :func:`sigmoid`, :func:`binary_cross_entropy`,
 :func:`logistic_loss`, :func:`log_loss_gradient` (and, for module 01,
-:func:`mse_loss`, :func:`mse_gradient` from :mod:`recsys_lib.models._losses`).
+:func:`mse_loss`, :func:`mse_gradient` from :mod:`recsys_lib.losses`).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._losses import (
+from recsys_lib.losses import (
     binary_cross_entropy,
     log_loss_gradient,
     log_sigmoid,

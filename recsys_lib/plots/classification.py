@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recsys_lib.plots.shop import _axes, _pyplot
+from recsys_lib.plots.shop import _axes
 
 __all__ = ["calibration_bins", "plot_roc_curves", "plot_calibration", "plot_weights", "plot_threshold_scan"]
 

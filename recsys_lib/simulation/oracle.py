@@ -29,6 +29,7 @@ import pandas as pd
 
 from recsys_lib import columns as C
 from recsys_lib.simulation.truth import GeneratedShop, ShopTruth
+from recsys_lib.topk import top_k
 
 CASE_COLUMNS = ("user_id", "session_id", "cutoff", "target_item_id", "case_step")
 
@@ -90,15 +91,6 @@ def oracle_scores(truth: ShopTruth, cases: pd.DataFrame, batch_size: int = 2048)
     return out
 
 
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Item ids (column index + 1) of the ``k`` highest scores per row, best first; ties by id."""
-    k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    part_scores = np.take_along_axis(scores, part, axis=1)
-    order = np.lexsort((part, -part_scores), axis=1)
-    return np.take_along_axis(part, order, axis=1) + 1
-
-
 def oracle_metrics(shop: GeneratedShop, k: int = 10, cases: pd.DataFrame | None = None) -> dict[str, float]:
     """The oracle's HR@k and NDCG@k on the next-click cases (realised targets), and its
     *expected* HR@k (the probability mass of its top k, averaged over cases)."""
@@ -106,7 +98,7 @@ def oracle_metrics(shop: GeneratedShop, k: int = 10, cases: pd.DataFrame | None 
 
     cases = next_click_cases(shop) if cases is None else cases
     scores = oracle_scores(shop.truth, cases)
-    ranked = top_k(scores, k)
+    ranked = top_k(scores, k) + 1          # column j is item id j + 1
     targets = cases["target_item_id"].to_numpy()
     probs = scores / scores.sum(axis=1, keepdims=True)
     expected = float(np.take_along_axis(probs, ranked - 1, axis=1).sum(axis=1).mean())
