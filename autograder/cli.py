@@ -11,10 +11,11 @@ import argparse
 import sys
 
 from autograder import commands as _grading
+from autograder import student_commands as _student
 from recsys_lib import cli as _toolbox
 
 #: functions ``add_commands(subparsers)`` that register sub-commands, in ``--help`` order
-REGISTRARS = (_toolbox.add_commands, _grading.add_commands)
+REGISTRARS = (_toolbox.add_commands, _grading.add_commands, _student.add_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

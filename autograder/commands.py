@@ -1,7 +1,8 @@
 """Sub-commands of ``recsys-course`` that belong to grading: ``release``, ``check`` and ``grade``.
 
-nbgrader is imported lazily inside the handlers (through ``autograder.nbgrader_runner``), so
-``recsys-course --help`` stays fast.
+nbgrader is imported lazily inside the handlers (in child processes, or through
+``autograder.batch``), so ``recsys-course --help`` stays fast. Exit codes are decided by exception
+type (``autograder.errors``: every error carries its ``exit_code``), never by message text.
 
 Exit codes
 ----------
@@ -24,14 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_DRIFT = 1
-EXIT_POINTS_LOST = 1
-EXIT_USAGE = 2
-EXIT_COULD_NOT_GRADE = 3
+from autograder.errors import (EXIT_ATTENTION, EXIT_GRADER_FAILED, EXIT_INTERRUPTED, EXIT_OK,  # noqa: F401
+                               EXIT_POINTS_LOST, EXIT_USAGE, CourseToolError, UsageError)
 
-#: Wall-clock limit of one ``check`` run (the per-cell limit is in autograder.config).
-DEFAULT_CHECK_TIMEOUT = 600
+EXIT_DRIFT = EXIT_ATTENTION
+EXIT_COULD_NOT_GRADE = EXIT_GRADER_FAILED
 
 
 def add_commands(subparsers) -> None:
@@ -50,17 +48,26 @@ def add_commands(subparsers) -> None:
 
     chk = subparsers.add_parser(
         "check", help="grade one notebook locally with nbgrader (hidden tests included)",
-        description="Grade NOTEBOOK with nbgrader's autograde in a temporary course directory and "
-                    "print the points per exercise. Exit codes: 0 full marks, 1 points lost, "
-                    "2 usage error, 3 could not grade.")
+        description="Grade NOTEBOOK with nbgrader's autograde in a temporary course directory, under "
+                    "the limits `recsys-course grade` uses, and print the points per exercise. "
+                    "Exit codes: 0 full marks, 1 points lost, 2 usage error, 3 could not grade.")
     chk.add_argument("notebook", metavar="NOTEBOOK", help="path of the notebook to grade")
     chk.add_argument("--module", default=None,
                      help="module it belongs to, e.g. 00_shop_data (default: from the file or folder name)")
     chk.add_argument("--course-root", default=None, help="the course directory (default: found from here)")
-    chk.add_argument("--timeout", type=float, default=DEFAULT_CHECK_TIMEOUT,
-                     help=f"wall-clock limit of the whole run in seconds (default {DEFAULT_CHECK_TIMEOUT})")
+    chk.add_argument("--timeout", type=float, default=None,
+                     help="wall-clock limit of the whole run in seconds (default: the module's, "
+                          "600; 1200 for TensorFlow modules)")
+    chk.add_argument("--cell-timeout", type=float, default=None,
+                     help="per-cell limit in seconds (default: the module's, 60; 300 for TensorFlow modules)")
+    chk.add_argument("--memory-mb", type=int, default=0,
+                     help="address-space limit of the grading process and its kernel in MB, as "
+                          "`grade` uses (default: none)")
     chk.add_argument("--feedback", metavar="HTML", default=None,
-                     help="also write the HTML feedback (hidden tests removed) to this file")
+                     help="also write the HTML feedback page (hidden tests removed, model answers "
+                          "of the written questions shown) to this file")
+    chk.add_argument("--answers", action="store_true",
+                     help="after grading, print the model answers of the written questions")
     chk.set_defaults(handler=cmd_check)
 
     grd = subparsers.add_parser(
@@ -74,7 +81,10 @@ def add_commands(subparsers) -> None:
     grd.add_argument("submissions", metavar="SUBMISSIONS", help="folder of student folders, or an LMS zip")
     grd.add_argument("--module", required=True, help="module folder name, e.g. 00_shop_data")
     grd.add_argument("--jobs", "-j", type=int, default=None,
-                     help="parallel workers (default: the number of cores)")
+                     help="parallel workers on this machine (default: the number of cores)")
+    grd.add_argument("--dask", metavar="SCHEDULER", default=None,
+                     help="grade on a Dask distributed cluster instead (scheduler address, e.g. "
+                          "tcp://host:8786; its workers need this package installed)")
     grd.add_argument("--out", default=None,
                      help="nbgrader course directory for the gradebook, feedback and grade CSV "
                           "(default: the course repository; files go under its git-ignored work/)")
@@ -100,32 +110,26 @@ def _err(message: str) -> None:
     print(f"recsys-course: {message}", file=sys.stderr)
 
 
-def _root(args) -> Path | None:
-    from autograder.release import CourseRootNotFound, find_course_root
+def _failed(exc: CourseToolError) -> int:
+    _err(str(exc))
+    return exc.exit_code
 
-    try:
-        return find_course_root(args.course_root)
-    except CourseRootNotFound as exc:
-        _err(str(exc))
-        return None
+
+def _root(args) -> Path:
+    from autograder.release import find_course_root
+
+    return find_course_root(args.course_root)
 
 
 # --------------------------------------------------------------------------- release
 def cmd_release(args: argparse.Namespace) -> int:
-    from autograder.nbgrader_runner import GradingError
     from autograder.release import release
 
-    root = _root(args)
-    if root is None:
-        return EXIT_USAGE
     try:
+        root = _root(args)
         result = release(root, args.modules or None, check=args.check)
-    except KeyError as exc:
-        _err(str(exc.args[0]))
-        return EXIT_USAGE
-    except GradingError as exc:
-        _err(str(exc))
-        return 3
+    except CourseToolError as exc:
+        return _failed(exc)
     if args.check:
         if result.drifted:
             print("course/ differs from what `recsys-course release` generates:")
@@ -144,90 +148,67 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- check
-def _identify_module(path: Path, known: list[str], explicit: str | None) -> str | None:
+def identify_module(path: Path, known: list[str], explicit: str | None) -> str:
+    """The module a notebook belongs to: ``explicit``, else its file or folder name."""
+    from autograder.errors import UnknownModule
+
     if explicit:
-        return explicit if explicit in known else None
+        if explicit not in known:
+            raise UnknownModule(explicit, known)
+        return explicit
     for name in (path.stem, path.parent.name):
         if name in known:
             return name
-    return None
+    raise UsageError(f"cannot tell which module {path} belongs to; pass --module (one of {', '.join(known)})")
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def check_limits(module: str, args: argparse.Namespace):
+    """The limits ``check`` grades under: the module's (``autograder.limits``; TensorFlow modules
+    get the longer per-cell and whole-notebook limits) unless given on the command line."""
+    from autograder.limits import limits_for
 
-
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{x:g}"
-
-
-def format_result(result, notebook: str) -> str:
-    """The table ``check`` prints for one NotebookResult."""
-    from autograder.nbgrader_runner import MANUAL
-
-    lines = [f"Grading {notebook} ({result.assignment})", ""]
-    if not result.graded:
-        lines.append(f"could not grade: {result.reason}")
-        lines.append("No points were recorded; this is not a score of zero. Fix the problem and run again.")
-        return "\n".join(lines)
-    rows = [("exercise", "points", "max", "status", "feedback")]
-    for e in result.exercises:
-        status = "manual" if e.status == MANUAL else e.status
-        feedback = e.first_line
-        if e.status == MANUAL and e.points is None:
-            feedback = "written answer: graded by a person (compare with solutions/)"
-        rows.append((e.grade_id, _fmt(e.points), _fmt(e.max_points), status, _clip(feedback, 160)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for i, r in enumerate(rows):
-        lines.append("  ".join(r[j].ljust(widths[j]) if j in (0, 3) else r[j].rjust(widths[j])
-                               for j in range(4)) + "  " + r[4])
-        if i == 0:
-            lines.append("-" * (sum(widths) + 8 + 40))
-    total = f"Total: {_fmt(result.score)} / {_fmt(result.max_score)} automatically graded points"
-    if result.manual_max:
-        total += f" (+ {_fmt(result.manual_max)} points for written answers, graded by a person)"
-    lines += ["", total]
-    if result.full_marks:
-        lines.append("All tests passed, hidden tests included.")
-    return "\n".join(lines)
+    return limits_for(module, timeout=args.timeout, cell_timeout=args.cell_timeout,
+                      memory_mb=args.memory_mb or 0)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    import tempfile
+
+    import autograder._fast_imports  # noqa: F401
+    from autograder.check_table import answers_after, format_result
     from autograder.config import REPOSITORY_LAYOUT
     from autograder.nbgrader_runner import GradingError, grade_notebooks
     from autograder.release import discover_modules
 
     path = Path(args.notebook)
-    if not path.is_file():
-        _err(f"no such notebook: {path}")
-        return EXIT_USAGE
-    root = _root(args)
-    if root is None:
-        return EXIT_USAGE
-    known = discover_modules(root)
-    module = _identify_module(path, known, args.module)
-    if module is None:
-        _err(f"cannot tell which module {path} belongs to; pass --module (one of {', '.join(known)})")
-        return EXIT_USAGE
+    try:
+        if not path.is_file():
+            raise UsageError(f"no such notebook: {path}")
+        root = _root(args)
+        module = identify_module(path, discover_modules(root), args.module)
+    except CourseToolError as exc:
+        return _failed(exc)
+    limits = check_limits(module, args)
+    source = root / REPOSITORY_LAYOUT.source / module
     start = time.perf_counter()
     try:
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="recsys-check-") as tmp:
-            results = grade_notebooks(module, root / REPOSITORY_LAYOUT.source / module,
-                                      {"learner": path}, workdir=tmp, timeout=args.timeout,
-                                      feedback=bool(args.feedback))
-            result = results["learner"]
+            config = {"CourseExecute.timeouts": {module: int(limits.cell_timeout)}}
+            result = grade_notebooks(module, source, {"learner": path}, workdir=tmp,
+                                     timeout=limits.notebook_timeout, feedback=bool(args.feedback),
+                                     config=config, memory_mb=limits.memory_mb)["learner"]
             if args.feedback and result.feedback_html is not None:
                 Path(args.feedback).write_bytes(result.feedback_html.read_bytes())
     except GradingError as exc:
         print(f"Grading {path} ({module})\n\ncould not grade: {exc}")
-        return EXIT_COULD_NOT_GRADE
+        return exc.exit_code
     print(format_result(result, str(path)))
-    print(f"(graded in {time.perf_counter() - start:.1f} s)")
+    from autograder.tamper import check_warnings  # would `grade` flag it? (tampering, toolbox policy)
+    for line in check_warnings(path, root / REPOSITORY_LAYOUT.source / module / f"{module}.ipynb", module):
+        print(line)
+    if args.answers:
+        print(answers_after(result, source / f"{module}.ipynb"))
+    print(f"(graded in {time.perf_counter() - start:.1f} s; limits: {limits.describe()})")
     if not result.graded:
         return EXIT_COULD_NOT_GRADE
     return EXIT_OK if result.full_marks else EXIT_POINTS_LOST
@@ -237,38 +218,37 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     import signal
 
-    from autograder.batch import BatchError, grade_class, summary_table
-    from autograder.lms import SubmissionsError
+    import autograder._fast_imports  # noqa: F401
+    from autograder.batch import grade_class, summary_table
 
-    root = _root(args)
-    if root is None:
-        return EXIT_USAGE
-    if not Path(args.submissions).exists():
-        _err(f"no such folder or zip file: {args.submissions}")
-        return EXIT_USAGE
     if args.jobs is not None and args.jobs < 1:
-        _err("--jobs must be at least 1")
-        return EXIT_USAGE
+        return _failed(UsageError("--jobs must be at least 1"))
 
     def _terminate(signum, frame):
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)
+    engine = None
     try:
+        root = _root(args)
+        if not Path(args.submissions).exists():
+            raise UsageError(f"no such folder or zip file: {args.submissions}")
+        if args.dask:
+            from autograder.engines import DaskEngine
+
+            engine = DaskEngine(args.dask)
         result = grade_class(args.submissions, args.module, course_root=root, out=args.out,
                              jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory_mb,
                              cell_timeout=args.cell_timeout, roster=args.roster, force=args.force,
-                             progress=not args.no_progress)
-    except SubmissionsError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
-    except BatchError as exc:
-        _err(str(exc))
-        return EXIT_USAGE if "unknown module" in str(exc) else EXIT_COULD_NOT_GRADE
+                             progress=not args.no_progress, engine=engine)
+    except CourseToolError as exc:
+        return _failed(exc)
     except KeyboardInterrupt:
         _err("interrupted: the students graded so far are kept; run the same command to resume")
-        return 130
+        return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if engine is not None:
+            engine.close()
     print(summary_table(result))
-    return EXIT_OK if result.all_graded else 1
+    return EXIT_OK if result.all_graded else EXIT_ATTENTION

@@ -107,15 +107,17 @@ def configure(c, root: str | os.PathLike, layout: Layout = REPOSITORY_LAYOUT) ->
                                         IgnorePattern, LimitOutput, SaveAutoGrades)
 
     from autograder.outputlimits import LimitCellBytes
-    from autograder.preprocessors import CourseExecute, HideHiddenTests, LimitOutputSize
+    from autograder.preprocessors import CourseExecute, HideHiddenTests, LimitOutputSize, ModelAnswers
 
     # Outputs are capped three ways: lines (nbgrader), characters per output, bytes per cell.
     c.Autograde.autograde_preprocessors = [
         CourseExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, LimitOutputSize,
         LimitCellBytes, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
-    # Feedback without hidden tests (nbgrader's own generate_feedback leaks them, upstream #917).
-    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    # Feedback without hidden tests (nbgrader's own generate_feedback leaks them, upstream #917),
+    # with the written questions' model answers from the source notebooks (autograder.answers).
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, ModelAnswers, CSSHTMLHeaderPreprocessor]
+    c.ModelAnswers.source_dir = str(root / layout.source)
 
 
 def grading_env(tmp: str | os.PathLike, base: dict | None = None) -> dict:

@@ -34,6 +34,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from autograder.errors import UsageError
+from autograder.status import Status
+
 #: Largest file read as a notebook (bytes). Bigger files: "could not grade".
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
@@ -45,12 +48,12 @@ _REUPLOAD = re.compile(r"-\d+$")
 _JUNK_NAMES = {"__MACOSX", "Thumbs.db", "desktop.ini"}
 
 # Statuses an import can decide on its own (the grader decides the others).
-MISSING = "missing"
-COULD_NOT_GRADE = "could_not_grade"
+MISSING = Status.MISSING
+COULD_NOT_GRADE = Status.COULD_NOT_GRADE
 
 
-class SubmissionsError(ValueError):
-    """The SUBMISSIONS argument cannot be read at all (usage error)."""
+class SubmissionsError(UsageError):
+    """The SUBMISSIONS argument cannot be read at all (usage error: exit code 2)."""
 
 
 @dataclass

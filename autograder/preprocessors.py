@@ -4,11 +4,15 @@ CourseExecute     nbgrader's Execute with the per-cell timeout chosen per module
 LimitOutputSize   caps the characters of every text output (nbgrader's LimitOutput counts lines only)
 HideHiddenTests   feedback without hidden tests: blanks hidden-test regions, reduces tracebacks of
                   test cells to their last line and drops hidden-test lines from their outputs
+ModelAnswers      feedback: after each written answer, the model answer from the source notebook
+                  (``autograder.answers``), labelled
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Dict, Integer
+from traitlets import Dict, Integer, Unicode
 
 from autograder import config as _config
 from autograder import notebooks as _nb
@@ -97,3 +101,30 @@ class HideHiddenTests(NbGraderPreprocessor):
         if len(kept) != len(lines):
             kept.append("[lines from hidden tests removed]")
         return "\n".join(kept)
+
+
+class ModelAnswers(NbGraderPreprocessor):
+    """Feedback: a labelled model answer after each written answer (``autograder.answers``).
+
+    The answers are ``resources["nbgrader"]["model_answers"]`` when the caller gives them, else
+    read from ``source_dir/ASSIGNMENT/ASSIGNMENT.ipynb`` (the course configuration sets
+    ``source_dir`` to the course's source folder, so plain ``nbgrader generate_feedback`` shows
+    them too)."""
+
+    source_dir = Unicode("", help="folder holding ASSIGNMENT/ASSIGNMENT.ipynb, the source notebooks").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        import nbformat
+
+        from autograder import answers as _answers
+
+        info = (resources or {}).get("nbgrader", {})
+        found = info.get("model_answers")
+        if found is None and self.source_dir and info.get("assignment"):
+            assignment = info["assignment"]
+            source = Path(self.source_dir) / assignment / f"{assignment}.ipynb"
+            found = _answers.model_answers(_nb.read_json(source)) if source.is_file() else {}
+        if found:
+            _answers.with_answers(nb, found, make_cell=lambda gid, text: nbformat.from_dict(
+                _answers.answer_cell(gid, text)))
+        return nb, resources

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from autograder import notebooks as _nb
 from autograder.config import REPOSITORY_LAYOUT
+from autograder.errors import UnknownModule, UsageError
 
 MODULE_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
 
 
-class CourseRootNotFound(LookupError):
-    pass
+class CourseRootNotFound(UsageError, LookupError):
+    """No course directory here (a usage error: exit code 2)."""
 
 
 def find_course_root(start: str | Path | None = None) -> Path:
@@ -80,7 +81,7 @@ def release(root: Path, modules: list[str] | None = None, check: bool = False,
     modules = list(modules) if modules else known
     unknown = [m for m in modules if m not in known]
     if unknown:
-        raise KeyError(f"unknown module(s) {unknown}; known: {known}")
+        raise UnknownModule(unknown, known)
     result = ReleaseResult()
     course = root / REPOSITORY_LAYOUT.release
     with tempfile.TemporaryDirectory(prefix="recsys-release-") as tmp:

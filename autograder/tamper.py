@@ -24,7 +24,10 @@ release is parsed (IPython syntax: magics and ``!`` shell lines included) and fl
    any mention of ``gradebook``; a file write (``open(.., "w")``, ``Path.write_text``, ``os.remove``,
    ``shutil.*``, ...) whose path names a folder of the grader (``..``, an absolute path, ``~``,
    ``autograded``, ``submitted``, ``feedback``, ``source``, ``release``, ``work``, ``.db``, ...);
-5. uses a magic other than the harmless ones (``%time``, ``%timeit``, ``%matplotlib``, ...).
+5. uses a magic other than the harmless ones (``%time``, ``%timeit``, ``%matplotlib``, ...);
+6. in a graded answer cell, uses the toolbox's answer to that exercise (``autograder.toolbox_policy``:
+   ``from recsys_lib.losses import sigmoid`` in module 02's sigmoid cell), the grader's own code
+   (``autograder.*``) or a private toolbox helper (``autograder.toolbox_use`` does the inspection).
 
 A flag is a reason to look, not a verdict: the score is still computed.
 """
@@ -33,6 +36,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from autograder import notebooks as _nb
 
@@ -403,4 +407,31 @@ def inspect_submission(submitted: dict, source: dict, module: str,
                 result.flags.append(finding)
     if syntax_errors:
         result.notes.append("syntax error in " + ", ".join(syntax_errors))
+
+    # 3. graded cells that use the toolbox's answer (autograder.toolbox_policy)
+    from autograder.toolbox_use import toolbox_findings
+
+    for finding in toolbox_findings(sub_cells, source, module):
+        if finding not in result.flags:
+            result.flags.append(finding)
     return result
+
+
+def check_warnings(notebook: str | Path, source_notebook: str | Path, module: str) -> list[str]:
+    """The lines ``recsys-course check`` prints after its table when an instructor's
+    ``recsys-course grade`` would flag this notebook (tampering, or a graded cell that uses the
+    toolbox's answer); empty when there is nothing to say or the notebook cannot be read (the
+    grade itself reports that)."""
+    import json
+
+    try:
+        submitted = json.loads(Path(notebook).read_text(encoding="utf-8"))
+        source = json.loads(Path(source_notebook).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    if not isinstance(submitted, dict) or not isinstance(submitted.get("cells"), list):
+        return []
+    inspection = inspect_submission(submitted, source, module)
+    return [f"warning: possible tampering: {flag}" for flag in inspection.flags] + (
+        ["(graded as usual; an instructor's `recsys-course grade` marks this notebook 'flagged' "
+         "for review)"] if inspection.flags else [])

@@ -33,7 +33,7 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from contextlib import ExitStack
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -75,25 +75,57 @@ def shopsim_data():
             (clicks[clf_features].to_numpy(float), clicks[C.CLICKED].to_numpy(int)))
 
 
-# ------------------------------------------------------------------ timing
-def _fit_pair(make_ours: Callable[[], object], make_ref: Callable[[], object], X, y, repeat: int):
-    """Best-of-``repeat`` wall time of each fit, ours and scikit-learn's interleaved so that both
-    see the same machine load; returns (t_ours, t_ref, fitted ours, fitted ref)."""
-    t_ours, t_ref = [], []
-    ours = ref = None
+# ------------------------------------------------------------------ timing (bench_svm.py uses these too)
+def timed_fits(makers: dict[str, Callable[[], object]], X, y, repeat: int):
+    """Best-of-``repeat`` wall time of each model's fit, the models interleaved so that all see the
+    same machine load; returns ({name: seconds}, {name: last fitted model})."""
+    times: dict[str, list[float]] = {name: [] for name in makers}
+    fitted = {}
     for _ in range(repeat):
-        for make, times in ((make_ours, t_ours), (make_ref, t_ref)):
+        for name, make in makers.items():
             model = make()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 start = time.perf_counter()
                 model.fit(X, y)
-                times.append(time.perf_counter() - start)
-            if make is make_ours:
-                ours = model
-            else:
-                ref = model
-    return min(t_ours), min(t_ref), ours, ref
+                times[name].append(time.perf_counter() - start)
+            fitted[name] = model
+    return {name: min(t) for name, t in times.items()}, fitted
+
+
+def _fit_pair(make_ours: Callable[[], object], make_ref: Callable[[], object], X, y, repeat: int):
+    """(t_ours, t_ref, fitted ours, fitted ref) of :func:`timed_fits` for one pair."""
+    seconds, models = timed_fits({"ours": make_ours, "ref": make_ref}, X, y, repeat)
+    return seconds["ours"], seconds["ref"], models["ours"], models["ref"]
+
+
+def common_parser(description: str, *, alpha: float, alpha_help: str, batch_size: int, epochs_help: str):
+    """The options every estimator benchmark shares: data, size, repeats, BLAS threads, seed, alpha,
+    batch size, epochs."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data", choices=["synthetic", "shopsim"], default="synthetic")
+    parser.add_argument("--rows", type=int, default=50_000, help="synthetic rows")
+    parser.add_argument("--features", type=int, default=20, help="synthetic features")
+    parser.add_argument("--repeat", type=int, default=3, help="fits per estimator (best time)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit BLAS threads for all models (threadpoolctl); default: library default")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--alpha", type=float, default=alpha, help=alpha_help)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--epochs", type=int, default=10, help=epochs_help)
+    return parser
+
+
+@contextmanager
+def blas_threads(limit: int | None):
+    """Limit the BLAS threads of every model inside the block (``None``: the library's default)."""
+    if limit is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits   # a scikit-learn dependency
+
+    with threadpool_limits(limits=limit, user_api="blas"):
+        yield
 
 
 def _split_scale(X, y, seed, stratify):
@@ -172,17 +204,8 @@ def _print(rows: list[dict], header: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["synthetic", "shopsim"], default="synthetic")
-    parser.add_argument("--rows", type=int, default=50_000, help="synthetic rows")
-    parser.add_argument("--features", type=int, default=20, help="synthetic features")
-    parser.add_argument("--repeat", type=int, default=3, help="fits per estimator (best time)")
-    parser.add_argument("--blas-threads", type=int, default=None,
-                        help="limit BLAS threads for both sides (threadpoolctl); default: library default")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--alpha", type=float, default=1e-4, help="L2 of the logistic models")
-    parser.add_argument("--batch-size", type=int, default=512)
-    parser.add_argument("--epochs", type=int, default=10, help="epochs of the mini-batch run")
+    parser = common_parser(__doc__.splitlines()[0], alpha=1e-4, alpha_help="L2 of the logistic models",
+                           batch_size=512, epochs_help="epochs of the mini-batch run")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -196,11 +219,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
               f"({clf[1].mean():.1%} positive); built in {build_s:.2f} s; 80/20 split, "
               f"standardised; times = best of {args.repeat} fits; "
               f"BLAS threads: {args.blas_threads or 'default'}")
-    with ExitStack() as stack:
-        if args.blas_threads is not None:
-            from threadpoolctl import threadpool_limits   # a scikit-learn dependency
-
-            stack.enter_context(threadpool_limits(limits=args.blas_threads, user_api="blas"))
+    with blas_threads(args.blas_threads):
         rows = run(reg, clf, repeat=args.repeat, seed=args.seed, alpha=args.alpha,
                    batch_size=args.batch_size, epochs=args.epochs)
     _print(rows, header)

@@ -40,8 +40,10 @@ def _cutoff_per_event(events: pd.DataFrame, cases: pd.DataFrame) -> np.ndarray:
     users = cases[_CASE_USER].to_numpy()
     if len(np.unique(users)) != len(users):
         raise ValueError("cases must hold at most one case per user for a leave-last-out split")
-    cut = pd.Series(pd.to_datetime(cases[_CASE_CUTOFF]).to_numpy(), index=users)
-    return events[C.USER_ID].map(cut).to_numpy()
+    cutoffs = np.append(pd.to_datetime(cases[_CASE_CUTOFF]).to_numpy(dtype="datetime64[ns]"),
+                        np.datetime64("NaT", "ns"))
+    pos = pd.Index(users).get_indexer(events[C.USER_ID].to_numpy())   # -1: no case -> NaT
+    return cutoffs[pos]
 
 
 def leave_last_out_split(events: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
@@ -72,8 +74,8 @@ def case_session_events(events: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFra
     if _CASE_SESSION not in cases.columns:
         raise KeyError(f"cases is missing the column {_CASE_SESSION!r}")
     cut = _cutoff_per_event(events, cases)
-    session = events[C.USER_ID].map(pd.Series(cases[_CASE_SESSION].to_numpy(),
-                                               index=cases[_CASE_USER].to_numpy())).to_numpy()
+    sessions = np.append(cases[_CASE_SESSION].to_numpy(dtype=np.float64), np.nan)
+    session = sessions[pd.Index(cases[_CASE_USER].to_numpy()).get_indexer(events[C.USER_ID].to_numpy())]
     same = (events[C.SESSION_ID].to_numpy() == session) & ~pd.isna(cut)
     before = np.zeros(len(events), dtype=bool)
     before[same] = events[C.TIMESTAMP].to_numpy()[same] < cut[same]

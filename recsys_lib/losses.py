@@ -1,7 +1,8 @@
-r"""Numerically stable loss primitives for linear and logistic models.
+r"""Numerically stable loss primitives for linear, logistic and softmax models.
 
 These are the reference versions of the functions learners write by hand in
-module 01 (linear_regression) and module 02 (logistic_regression); the
+module 01 (linear_regression), module 02 (logistic_regression) and module 06
+(neural_networks_backprop: softmax, log-sum-exp, softmax cross-entropy); the
 notebooks' graded functions are checked against them, and the estimators in
 :mod:`recsys_lib.models.linear` and :mod:`recsys_lib.models.logistic` are built
 on them.
@@ -32,6 +33,10 @@ __all__ = [
     "binary_cross_entropy",
     "logistic_loss",
     "log_loss_gradient",
+    "logsumexp",
+    "log_softmax",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_gradient",
 ]
 
 
@@ -63,6 +68,15 @@ def _check_weights(sample_weight, m: int) -> np.ndarray | None:
     if s.sum() <= 0:
         raise ValueError("sample_weight sums to zero: there is nothing to fit")
     return s
+
+
+def _residual_gradient(X: np.ndarray, r: np.ndarray, w: np.ndarray, alpha: float, s: np.ndarray | None):
+    """``(X^T r / m + alpha w, mean(r))``, or with sample weights ``s`` the weighted means: the gradient
+    shared by linear (r = Xw + b - y) and logistic (r = sigmoid(Xw + b) - y) regression."""
+    if s is None:
+        return X.T @ r / X.shape[0] + float(alpha) * w, float(r.mean())
+    sr = s * r
+    return X.T @ sr / s.sum() + float(alpha) * w, float(sr.sum() / s.sum())
 
 
 def _weighted_mean(values: np.ndarray, s: np.ndarray | None) -> float:
@@ -136,8 +150,8 @@ def softmax(Z, axis: int = -1):
 
     Subtracting the row maximum leaves the result unchanged (it cancels in the
     ratio) and makes every exponent :math:`\le 0`, so nothing overflows.
-    Used by :class:`~recsys_lib.models.LogisticRegressionGD` for more than two
-    classes; taught properly in module 06 (neural_networks_backprop).
+    Taught in module 06 (neural_networks_backprop); used by
+    :class:`~recsys_lib.models.LogisticRegressionGD` for more than two classes (module 02).
     """
     Z = np.asarray(Z, dtype=np.float64)
     with np.errstate(under="ignore"):
@@ -207,13 +221,7 @@ def mse_gradient(X, y, w, b=0.0, alpha: float = 0.0, sample_weight=None):
     grad_b : float
     """
     X, y, w = _check_Xyw(X, y, w)
-    s = _check_weights(sample_weight, X.shape[0])
-    r = X @ w + float(b) - y
-    if s is None:
-        m = X.shape[0]
-        return X.T @ r / m + float(alpha) * w, float(r.mean())
-    sr = s * r
-    return X.T @ sr / s.sum() + float(alpha) * w, float(sr.sum() / s.sum())
+    return _residual_gradient(X, X @ w + float(b) - y, w, alpha, _check_weights(sample_weight, X.shape[0]))
 
 
 # --------------------------------------------------------------------------
@@ -313,9 +321,89 @@ def log_loss_gradient(X, y, w, b=0.0, alpha: float = 0.0, sample_weight=None):
     grad_b : float
     """
     X, y, w = _check_Xyw(X, y, w)
-    s = _check_weights(sample_weight, X.shape[0])
-    r = sigmoid(X @ w + float(b)) - y
-    if s is None:
-        return X.T @ r / X.shape[0] + float(alpha) * w, float(r.mean())
-    sr = s * r
-    return X.T @ sr / s.sum() + float(alpha) * w, float(sr.sum() / s.sum())
+    return _residual_gradient(X, sigmoid(X @ w + float(b)) - y, w, alpha,
+                              _check_weights(sample_weight, X.shape[0]))
+
+
+# --------------------------------------------------------------------------
+# softmax cross-entropy (module 06)
+# --------------------------------------------------------------------------
+def logsumexp(Z, axis: int = -1, keepdims: bool = False):
+    r"""Stable :math:`\log \sum_k e^{z_k} = c + \log \sum_k e^{z_k - c}` with :math:`c = \max_k z_k`.
+
+    Taught in module 06 (neural_networks_backprop). Every shifted exponent is :math:`\le 0`
+    and the largest is exactly 1, so the sum lies in :math:`[1, K]`: no overflow, no ``log(0)``.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    c = np.max(Z, axis=axis, keepdims=True)
+    with np.errstate(under="ignore"):
+        out = c + np.log(np.sum(np.exp(Z - c), axis=axis, keepdims=True))
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def log_softmax(Z, axis: int = -1):
+    r"""Stable :math:`\log \mathrm{softmax}(z)_k = z_k - \log\sum_l e^{z_l}`; finite for finite ``Z``.
+
+    Taught in module 06 (neural_networks_backprop). ``np.log(softmax(Z))`` is ``-inf`` where a
+    probability underflows to 0 (e.g. logits ``[0, 1000]``).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    return Z - logsumexp(Z, axis=axis, keepdims=True)
+
+
+def _class_targets(Z: np.ndarray, y) -> np.ndarray:
+    """One-hot (m, K) float targets from integer labels 0..K-1 (1-D) or a one-hot/probability matrix."""
+    if Z.ndim != 2:
+        raise ValueError(f"logits Z must be 2-D (m samples, K classes); got shape {Z.shape}")
+    m, K = Z.shape
+    y = np.asarray(y)
+    if y.ndim == 2:
+        if y.shape != Z.shape:
+            raise ValueError(f"one-hot targets must have the shape of Z {Z.shape}; got {y.shape}")
+        return y.astype(np.float64)
+    if y.shape != (m,):
+        raise ValueError(f"y must hold one label per row of Z: Z has shape {Z.shape}, y has shape {y.shape}")
+    if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(y == np.round(y))):
+        raise ValueError(f"labels must be integer class indices 0..{K - 1}; got dtype {y.dtype}")
+    yi = y.astype(np.int64)
+    if m and (yi.min() < 0 or yi.max() >= K):
+        raise ValueError(f"labels must lie in 0..{K - 1} (one column of Z per class); got {yi.min()}..{yi.max()}")
+    Y = np.zeros((m, K))
+    Y[np.arange(m), yi] = 1.0
+    return Y
+
+
+def softmax_cross_entropy(Z, y) -> float:
+    r"""Mean softmax cross-entropy of logits ``Z`` (m, K) and labels ``y``, computed stably.
+
+    Taught in module 06 (neural_networks_backprop).
+
+    .. math::
+        L = \frac{1}{m} \sum_{i=1}^{m} \Bigl[ -\log \mathrm{softmax}(z_i)_{y_i} \Bigr]
+          = \frac{1}{m} \sum_{i=1}^{m} \Bigl[ \log \sum_{k} e^{z_{ik}} - z_{i, y_i} \Bigr]
+
+    with :func:`logsumexp`, so a confident wrong answer costs its margin (logits ``[0, 1000]``
+    with label 0 cost 1000), never ``inf``. ``y`` holds integer class indices ``0..K-1`` (1-D) or
+    one-hot rows (2-D, then :math:`-\sum_k y_{ik} \log p_{ik}`). Natural log (nats).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    Y = _class_targets(Z, y)
+    if Z.shape[0] == 0:
+        raise ValueError("softmax_cross_entropy of an empty batch is undefined")
+    return float(np.mean(-np.sum(Y * log_softmax(Z, axis=1), axis=1)))
+
+
+def softmax_cross_entropy_gradient(Z, y):
+    r"""Gradient of :func:`softmax_cross_entropy` with respect to the logits ``Z``.
+
+    Taught in module 06 (neural_networks_backprop). With :math:`P = \mathrm{softmax}(Z)` row by row
+    and :math:`Y` the one-hot labels,
+
+    .. math:: \frac{\partial L}{\partial Z} = \frac{1}{m} (P - Y),
+
+    the :math:`\frac1m` coming from the mean over the :math:`m` rows (the notebook derives
+    :math:`\partial \ell_i / \partial z_{ik} = p_{ik} - y_{ik}`). Shape (m, K).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    Y = _class_targets(Z, y)
+    return (softmax(Z, axis=1) - Y) / Z.shape[0]

@@ -10,8 +10,10 @@ from recsys_lib import columns as C
 
 
 def last_days_cutoff(events: pd.DataFrame, test_days: int) -> pd.Timestamp:
-    """The start (midnight) of the last ``test_days`` calendar days of the log; the day of the
-    last event counts as the first of them. Taught in module 00 (shop_data)."""
+    """The cutoff of a temporal split: midnight at the start of the last ``test_days`` calendar
+    days of the log, counting the (possibly partial) day of the last event as one of them. For a log
+    whose last event is on 4 March at 09:00, ``test_days=2`` gives 3 March 00:00 (test = 3 and 4
+    March). Taught in module 00 (shop_data)."""
     if test_days < 1:
         raise ValueError(f"test_days must be at least 1, got {test_days}")
     last_day = events[C.TIMESTAMP].max().floor("D")

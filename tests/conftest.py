@@ -30,3 +30,18 @@ def toy_course(tmp_path, toy_source) -> Path:
     shutil.copytree(toy_source, root / "solutions" / TOY)
     shutil.copy(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     return root
+
+
+@pytest.fixture(scope="session")
+def load_benchmark():
+    """``load_benchmark("bench_svm")``: a script of benchmarks/ imported as a module, so its tests can
+    call ``main([...])`` at toy size and keep the benchmark from rotting."""
+    import importlib.util
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -1,23 +1,11 @@
 """Runs benchmarks/bench_itemknn.py at toy size so the benchmark script cannot rot."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_itemknn.py"
 
-
-def _load():
-    spec = importlib.util.spec_from_file_location("bench_itemknn", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_bench_itemknn_small_runs_and_agrees_with_sklearn(capsys):
-    bench = _load()
+def test_bench_itemknn_small_runs_and_agrees_with_sklearn(capsys, load_benchmark):
+    bench = load_benchmark("bench_itemknn")
     result = bench.main(["--small", "--no-progress"])
     out = capsys.readouterr().out
     assert "ratio ours / scikit-learn" in out and "recommend(k=10)" in out
@@ -30,8 +18,8 @@ def test_bench_itemknn_small_runs_and_agrees_with_sklearn(capsys):
     assert cmp["max_similarity_diff"] < 1e-9
 
 
-def test_synthetic_interactions_seeded_and_skewed():
-    bench = _load()
+def test_synthetic_interactions_seeded_and_skewed(load_benchmark):
+    bench = load_benchmark("bench_itemknn")
     a = bench.synthetic_interactions(2000, 300, 20_000, seed=3)
     b = bench.synthetic_interactions(2000, 300, 20_000, seed=3)
     assert (a != b).nnz == 0  # same seed, same matrix

@@ -1,23 +1,11 @@
 """Keeps benchmarks/bench_linear_logistic.py from rotting: runs its main() at toy size."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_linear_logistic.py"
 
-
-def _load():
-    spec = importlib.util.spec_from_file_location("bench_linear_logistic", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_benchmark_main_runs_at_toy_size(capsys):
-    bench = _load()
+def test_benchmark_main_runs_at_toy_size(capsys, load_benchmark):
+    bench = load_benchmark("bench_linear_logistic")
     rows = bench.main(["--rows", "600", "--features", "4", "--repeat", "1", "--epochs", "2",
                        "--batch-size", "64", "--blas-threads", "1"])
     out = capsys.readouterr().out

@@ -60,8 +60,67 @@ def test_call_turns_not_implemented_and_errors_into_clear_failures():
 
     with pytest.raises(CheckFailure, match="todo is not implemented yet"):
         checks.call(todo, 1)
+    with pytest.raises(CheckFailure, match="^todo is not implemented yet"):   # a case label names the case,
+        checks.call(todo, 1, name="todo on a hidden case")                    # not the missing function
     with pytest.raises(CheckFailure, match="broken raised TypeError"):
         checks.call(broken, 1)
+
+
+def _learner_function_from_a_notebook_cell():
+    """A function defined the way a notebook cell defines it: compiled from a cell file that
+    linecache knows (ipykernel registers each cell as /tmp/ipykernel_<pid>/<hash>.py)."""
+    import linecache
+
+    cell = ("# GRADED FUNCTION: recommend_user_based\n"
+            "def recommend_user_based(X, W):\n"
+            "    scores = np.asarray(sp.csr_matrix(W) @ X)\n"
+            "    scores[~(scores > 0)] = -np.inf\n"
+            "    return scores\n")
+    filename = "/tmp/ipykernel_4242/3141592653.py"
+    linecache.cache[filename] = (len(cell), None, cell.splitlines(True), filename)
+    namespace = {"np": np, "sp": __import__("scipy.sparse", fromlist=["csr_matrix"])}
+    exec(compile(cell, filename, "exec"), namespace)
+    return namespace["recommend_user_based"]
+
+
+def test_call_shows_the_exception_and_the_learners_own_traceback_lines():
+    """Issue 16, point 3: sparse @ sparse is sparse, np.asarray of it is a 0-d object array, and
+    the learner's next line raises inside SciPy. The failure names the exception and the
+    learner's line in their cell, never the grader's internals."""
+    import scipy.sparse as sp
+
+    fn = _learner_function_from_a_notebook_cell()
+    X = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 2.0]]))
+    with pytest.raises(CheckFailure) as info:
+        checks.call(fn, X, np.eye(2))
+    msg = str(info.value)
+    first, *rest = msg.splitlines()
+    assert first.startswith("recommend_user_based raised ValueError: The truth value")
+    assert "  line 4 in recommend_user_based: scores[~(scores > 0)] = -np.inf" in rest
+    assert "(raised inside scipy.sparse, called from the last line above)" in rest
+    assert "autograder" not in msg and "checks.py" not in msg and "_compare" not in msg
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_call_traceback_keeps_only_the_last_learner_frames_and_skips_the_grader():
+    def helper(x):
+        return x["missing"]        # the learner's innermost line
+
+    def outer(x):
+        return helper(x) + 1
+
+    with pytest.raises(CheckFailure) as info:
+        checks.call(outer, {"present": 1}, name="outer on a small dict")
+    lines = str(info.value).splitlines()
+    assert lines[0] == "outer on a small dict raised KeyError: 'missing'"
+    assert lines[1] == "In your code (most recent call last):"
+    assert lines[2].endswith("in outer: return helper(x) + 1")
+    assert lines[3].endswith("in helper: return x[\"missing\"]        # the learner's innermost line")
+    assert len(lines) == 4                       # raised in the learner's own line: no library note
+    from autograder import _tracebacks
+    assert not _tracebacks.is_learner_file(checks.__file__)
+    assert not _tracebacks.is_learner_file(np.__file__)
+    assert _tracebacks.is_learner_file(__file__) and _tracebacks.is_learner_file("<ipython-input-3-abc>")
 
 
 def test_call_silences_warnings_of_student_code(capfd):
@@ -88,6 +147,69 @@ def test_numerical_gradient_and_check_gradient_recognise_mistakes():
     with pytest.raises(CheckFailure, match="Likely mistake: used X instead of X transposed"):
         checks.check_gradient(loss, lambda v: 3 * right(v), w, m=6,
                               mistakes=[checks.Mistake("used X instead of X transposed", 3 * right(w))])
+
+
+def test_failures_name_a_difference_that_numpys_summary_hides():
+    """Issue 16, point 4: the index and the two values come first, even where NumPy's and
+    pandas' summaries print "..." (a difference in the middle of a long array)."""
+    expected = np.zeros(1000)
+    got = expected.copy()
+    got[500] = 0.25
+    assert "..." in checks._short(got)
+    with pytest.raises(CheckFailure) as info:
+        checks.check_close(got, expected, "scores", mistakes=[Mistake("a known slip", got)])
+    assert str(info.value).splitlines()[0] == ("scores is wrong in 1 of 1000 entries; first at index (500,): "
+                                              "expected 0, got 0.25. Likely mistake: a known slip.")
+    labels = [f"u{i}" for i in range(1000)]
+    for mistakes in ((), [Mistake("a known slip", pd.Series(got, index=labels))]):
+        with pytest.raises(CheckFailure) as info:
+            checks.check_series(pd.Series(got, index=labels), pd.Series(expected, index=labels), "per_user",
+                                mistakes=mistakes)
+        first = str(info.value).splitlines()[0]
+        assert "index 'u500' (position 500" in first and "expected 0, got 0.25" in first, first
+    frame = pd.DataFrame({"a": expected, "b": expected}, index=labels)
+    with pytest.raises(CheckFailure) as info:
+        checks.check_frame(frame.assign(b=got), frame, "table", mistakes=[Mistake("a known slip", frame.assign(b=got))])
+    assert "column 'b' at index 'u500'" in str(info.value).splitlines()[0]
+    with pytest.raises(CheckFailure, match=r"table\['b'\] is wrong in 1 of 1000 entries; first at index 'u500'"):
+        checks.check_frame(frame.assign(b=got), frame, "table")
+    with pytest.raises(CheckFailure) as info:
+        checks.check_equal(list(range(1000)), [*range(500), -1, *range(501, 1000)], "ids")
+    assert str(info.value).splitlines()[0] == ("ids is wrong; first difference at index 500 (1 of 1000 entries "
+                                              "differ): expected -1, got 500.")
+    with pytest.raises(CheckFailure) as info:
+        checks.check_gradient(lambda v: float(np.sum(v ** 2)), lambda v: 2 * v + (np.arange(v.size) == 700),
+                              np.linspace(-1, 1, 1000))
+    assert "largest difference at index (700,)" in str(info.value).splitlines()[0]
+
+
+def test_first_difference_sentences():
+    fd = checks.first_difference
+    assert fd([1, 2, 3], [1, 2, 3]) == "" and fd([1, 2], [1, 2, 3]) == ""
+    assert fd(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 5.0]])) == \
+        "first difference at index (1, 1) (1 of 4 entries differ): expected 5, got 4"
+    assert fd(["a", "b", "c"], ["a", "x", "c"]) == "first difference at index 1 (1 of 3 entries differ): " \
+                                                   "expected 'x', got 'b'"
+    assert fd([[1, 2], [3]], [[1, 2], [4]]) == "first difference at index 1: expected [4], got [3]"
+    assert fd(pd.Series([1.0, np.nan], index=["a", "b"]), pd.Series([1.0, np.nan], index=["a", "b"])) == ""
+
+
+def test_frozen_exposes_every_helper_the_exercise_modules_use():
+    """FROZEN collects the functions of autograder.checks and of the internals it was split into
+    (autograder._compare, autograder._tracebacks): every ``_c.name`` an exercise module uses,
+    private helpers included, must be there and be the checks module's own object."""
+    import re
+    from pathlib import Path
+
+    used = set()
+    for path in Path(checks.__file__).parent.joinpath("exercises").glob("m*.py"):
+        used |= set(re.findall(r"\b_c\.([A-Za-z_]\w*)", path.read_text(encoding="utf-8")))
+    assert {"call", "check_close", "_short"} <= used
+    for name in sorted(used):
+        assert getattr(checks.FROZEN, name) is getattr(checks, name), name
+    for name in ("first_difference", "_all_close", "_check_index", "_frames_close", "Mistake", "CheckFailure"):
+        assert getattr(checks.FROZEN, name) is getattr(checks, name)
+    assert checks.CheckFailure.__module__ == "autograder.checks"
 
 
 def test_relative_error_limits():
@@ -140,11 +262,14 @@ def test_checks_module_does_not_use_np_testing():
     import ast
     import inspect
 
-    tree = ast.parse(inspect.getsource(checks))
-    attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
-    assert "testing" not in attributes
-    bare = [node for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler) and node.type is None]
-    assert bare == []
+    from autograder import _compare, _tracebacks
+
+    for module in (checks, _compare, _tracebacks):
+        tree = ast.parse(inspect.getsource(module))
+        attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        assert "testing" not in attributes, module.__name__
+        bare = [node for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler) and node.type is None]
+        assert bare == [], module.__name__
 
 
 def test_passed_prints_the_success_line(capsys):
@@ -161,13 +286,39 @@ def test_exercise_checks_ignore_rebinding_the_checks_module(monkeypatch):
     import autograder.checks as checks
     import autograder.exercises as exercises
 
+    import ast
+    import inspect
+
     modules = [importlib.import_module(f"autograder.exercises.{m.name}")
                for m in pkgutil.iter_modules(exercises.__path__) if m.name.startswith("m")]
     assert modules
     for module in modules:
-        assert module._c is checks.FROZEN, f"{module.__name__} must bind _c = autograder.checks.FROZEN"
+        # a module that uses the checks binds the snapshot; a helper file (e.g. mNN_name_data.py with
+        # data only) may not use them at all, but never imports check functions one by one
+        tree = ast.parse(inspect.getsource(module))
+        from_checks = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                       and node.module == "autograder.checks" for alias in node.names]
+        assert set(from_checks) <= {"FROZEN"}, f"{module.__name__} imports {from_checks} from autograder.checks"
+        if from_checks or "autograder.checks" in inspect.getsource(module):
+            assert module._c is checks.FROZEN, f"{module.__name__} must bind _c = autograder.checks.FROZEN"
     original = checks.check_series
     monkeypatch.setattr(checks, "check_series", lambda *a, **k: None)
     assert checks.FROZEN.check_series is original
     with pytest.raises(AttributeError, match="read-only"):
         checks.FROZEN.check_series = None
+
+
+def test_check_frame_names_no_mistake_when_the_answer_is_right():
+    """A known mistake whose value coincides with the right answer on this input is not reported."""
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
+    checks.check_frame(frame.copy(), frame, mistakes=[checks.Mistake("summed twice", frame.copy())])
+    with pytest.raises(CheckFailure, match="Likely mistake: summed twice"):
+        wrong = frame.assign(a=[2.0, 4.0])
+        checks.check_frame(wrong, frame, mistakes=[checks.Mistake("summed twice", wrong.copy())])
+
+
+def test_near_misses_print_enough_digits_to_differ():
+    with pytest.raises(CheckFailure, match=r"expected -1\.9, got -1\.90000001"):
+        checks.check_close(-1.90000001, -1.9, rtol=1e-12, atol=0)
+    with pytest.raises(CheckFailure, match=r"expected 0\.5, got 0\.500000001"):
+        checks.check_close([0.1, 0.500000001], [0.1, 0.5], rtol=1e-12, atol=0)

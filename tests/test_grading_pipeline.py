@@ -57,8 +57,9 @@ def toy_batch(tmp_path_factory, toy_source):
     bad = tmp / "bad.ipynb"
     bad.write_text('{"cells": [ this is not json', encoding="utf-8")
     subs["bad_json"] = bad
+    # two at a time: the batch of grade_notebooks(jobs=...) used by the mistake fixtures
     results = grade_notebooks(TOY, toy_source, subs, workdir=tmp / "course", feedback=True,
-                              config={"CourseExecute.timeouts": {TOY: 5}})
+                              config={"CourseExecute.timeouts": {TOY: 5}}, jobs=2)
     return results
 
 
@@ -80,6 +81,9 @@ def test_hidden_test_failure_costs_the_points(toy_batch):
     e = r.exercise("toy_square")
     assert e.points == 0.0
     assert "All public tests passed" in e.feedback and "square on a hidden input" in e.feedback
+    # the table's reason is the hidden check's message, not "All public tests passed"
+    assert e.headline == "hidden test failed: square on a hidden input is wrong: expected 52.5625, got 0."
+    assert not any(s in e.headline for s in HIDDEN_SENTINELS)
 
 
 def test_feedback_html_has_no_hidden_tests(toy_batch):
@@ -98,6 +102,8 @@ def test_feedback_html_has_no_hidden_tests(toy_batch):
     assert "square on a hidden input" in html
     for e in r.exercises:
         assert not any(s in e.feedback for s in HIDDEN_SENTINELS)
+    # the written question's model answer is revealed after grading, labelled
+    assert "Model answer" in html and "Because a wrong analytic gradient still trains, just badly." in html
 
 
 def test_rebinding_names_does_not_give_marks(toy_batch):
@@ -161,11 +167,21 @@ def test_cli_check_exit_codes_and_no_hidden_source(toy_course, tmp_path):
     sol = N.read_json(toy_course / "solutions" / TOY / f"{TOY}.ipynb")
     N.find_cell(sol, "toy_square_code")["source"] = "def square(x):\n    return 9.0 if x == 3.0 else 0.0"
     N.write(sol, hidden_only)
-    lost = _cli("check", str(hidden_only), "--course-root", str(toy_course))
+    lost = _cli("check", str(hidden_only), "--course-root", str(toy_course), "--answers",
+                "--feedback", str(tmp_path / "feedback.html"))
     assert lost.returncode == 1, lost.stdout + lost.stderr
     assert "Total: 2 / 3" in lost.stdout
-    for text in HIDDEN_SENTINELS:
+    for text in HIDDEN_SENTINELS + ("hidden_value_toy = square",):
         assert text not in lost.stdout + lost.stderr
+    row = next(line for line in lost.stdout.splitlines() if line.startswith("toy_square "))
+    assert row.split()[1:4] == ["0", "1", "failed"]
+    assert "hidden test failed: square on a hidden input is wrong: expected 52.5625, got 0." in row
+    assert "All public tests passed" not in row
+    # --answers: the model answer of the written question, after the table
+    answers = lost.stdout.split("Total: 2 / 3", 1)[1]
+    assert "--- toy_written ---\nBecause a wrong analytic gradient still trains, just badly." in answers
+    page = (tmp_path / "feedback.html").read_text(encoding="utf-8")
+    assert "Model answer" in page and "toy-hidden-sentinel" not in page
 
     bad = tmp_path / "broken" / f"{TOY}.ipynb"
     bad.parent.mkdir()

@@ -11,15 +11,19 @@ per epoch, batches ``order[s:s+B]`` (the last one may be smaller), both updates 
 gradient; predict 1 when ``p >= threshold``; precision/recall/F1 are 0 when their denominator is 0;
 AUC by average ranks (ties count 1/2); thresholds: every distinct validation score, positive when
 ``score >= t``, ties in F1 go to the largest threshold.
+
+Split in two files (each under 450 lines): this one holds Exercises 1-5 and re-exports the checks of
+Exercises 6-8 from :mod:`autograder.exercises.m02_logistic_regression_metrics`, so the notebook
+imports everything from here. Every rule a task text states is tested by a PUBLIC check as well
+as a hidden one (float output of any shape for the sigmoid, integer 0/1 labels and ``p >= t`` at
+a probability exactly equal to the threshold for ``predict``, ...).
 """
 from __future__ import annotations
-
 
 import numpy as _np
 import pandas as _pd
 
 from autograder.checks import FROZEN as _c  # read-only: see checks._ReadOnlyChecks
-from recsys_lib.metrics import classification as _cls
 from recsys_lib import losses as _losses
 
 # shared exercise helpers (autograder.checks), bound before any student code runs
@@ -32,9 +36,6 @@ _ref_softplus = _losses.softplus
 _ref_bce = _losses.binary_cross_entropy
 _ref_loss = _losses.logistic_loss
 _ref_grad = _losses.log_loss_gradient
-_ref_auc = _cls.roc_auc
-_ref_best_threshold = _cls.best_threshold
-_ref_confusion = _cls.confusion_counts
 _Series, _DataFrame = _pd.Series, _pd.DataFrame
 _asarray, _array, _float64 = _np.asarray, _np.array, _np.float64
 _errstate, _default_rng = _np.errstate, _np.random.default_rng
@@ -44,15 +45,10 @@ _passed = _c.passed
 _Mistake = _c.Mistake
 _CheckFailure = _c.CheckFailure
 
-METRICS = ("accuracy", "precision", "recall", "f1")
-THRESHOLD_REPORT = ("threshold", "val_f1", "test_f1")
 
 
 _quietly = _c.quietly   # warnings silenced: nbgrader fails a test cell that writes to stderr
-
-
-
-
+_largest_difference = _c._largest_difference
 
 
 def _short(a) -> str:
@@ -112,6 +108,9 @@ def check_sigmoid_on(sigmoid, z, expected, name="sigmoid"):
 @_quietly
 def check_sigmoid(sigmoid):
     check_sigmoid_on(sigmoid, SIGMOID_POINTS, _ref_sigmoid(SIGMOID_POINTS))
+    grid = _array([[-800.0, -2.0, 0.5], [3.0, 36.0, 900.0]])          # "any shape"
+    check_sigmoid_on(sigmoid, grid, _ref_sigmoid(grid), "sigmoid of a 2-D array (the shape is kept)")
+    check_sigmoid_on(sigmoid, -2.5, _ref_sigmoid(_array(-2.5)), "sigmoid of a Python float")
     _passed()
 
 
@@ -238,8 +237,11 @@ def check_logistic_gradient_on(logistic_gradient, X, y, w, b, alpha, name="logis
         if _c.relative_error(theta_got, cand.value) < 1e-7:
             mistake = cand.description
             break
+    worst = int(_np.argmax(_abs(theta_got - numeric)))
+    entry = f"grad_w[{worst}]" if worst < d else "grad_b"
     _fail(f"{name} does not match the numerical gradient: relative error {err:.2e} (threshold "
-          f"{threshold:.0e}), with m = {X.shape[0]}, alpha = {alpha:g}, b = {float(b):g}.",
+          f"{threshold:.0e}), with m = {X.shape[0]}, alpha = {alpha:g}, b = {float(b):g}; largest difference "
+          f"in {entry}: expected {numeric[worst]:.6g}, got {theta_got[worst]:.6g}.",
           f"Expected [grad_w..., grad_b] (centred finite differences, eps = 1e-6): {_short(numeric)}",
           f"Got:                                                          {_short(theta_got)}",
           mistake=mistake)
@@ -309,8 +311,10 @@ def check_sgd_fit_on(sgd_fit, X, y, alpha, learning_rate, n_epochs, batch_size, 
     first = _run_sgd(sgd_fit, X, y, *args, seed, name)
     second = _run_sgd(sgd_fit, X, y, *args, seed, name)
     if not _np.array_equal(first, second):
-        _fail(f"{name} is not reproducible: two runs with seed={seed} gave different weights "
-              f"({_short(first)} vs {_short(second)}).",
+        worst = int(_np.argmax(_abs(first - second)))
+        entry = f"w[{worst}]" if worst < X.shape[1] else "b"
+        _fail(f"{name} is not reproducible: two runs with seed={seed} gave different weights, most in {entry} "
+              f"({first[worst]:.6g} vs {second[worst]:.6g}; all: {_short(first)} vs {_short(second)}).",
               "Draw every permutation from ONE generator made once: rng = np.random.default_rng(seed), "
               "then order = rng.permutation(m) in each epoch.",
               mistake="the shuffling ignores the seed (np.random.permutation / np.random.shuffle use "
@@ -336,8 +340,12 @@ def check_sgd_fit_on(sgd_fit, X, y, alpha, learning_rate, n_epochs, batch_size, 
         if _c.relative_error(first, w_b(**kw)) < 1e-9:
             mistake = description
             break
+    d = X.shape[1]
+    worst = int(_np.argmax(_abs(first - expected)))
+    entry = f"w[{worst}]" if worst < d else "b"
     _fail(f"{name} returned different weights from the reference run (alpha={alpha:g}, learning_rate="
-          f"{learning_rate:g}, n_epochs={n_epochs}, batch_size={batch_size}, seed={seed}, m={X.shape[0]}).",
+          f"{learning_rate:g}, n_epochs={n_epochs}, batch_size={batch_size}, seed={seed}, m={X.shape[0]}); "
+          f"largest difference in {entry}: expected {expected[worst]:.6g}, got {first[worst]:.6g}.",
           f"Expected [w..., b]: {_short(expected)}", f"Got:                {_short(first)}",
           "" if mistake else "Check the order of operations: w and b start at 0; per epoch ONE "
           "permutation from the seeded generator; each batch's gradient uses the current w and b and "
@@ -369,24 +377,28 @@ def check_predict_on(predict_proba, predict, X, w, b, thresholds, name="predict"
     w = _array(w, dtype=_float64)
     z = X @ w + b
     p_exp = _ref_sigmoid(z)
+    prefix = "" if name == "predict" else f"{name}: "
     got = _asarray(_c.call(predict_proba, X.copy(), w.copy(), b, name="predict_proba"))
-    _c.check_shape(got, (X.shape[0],), "predict_proba(X, w, b)")
-    _c.check_close(got, p_exp, "predict_proba(X, w, b)", rtol=1e-9, atol=1e-12,
+    _c.check_shape(got, (X.shape[0],), prefix + "predict_proba(X, w, b)")
+    _c.check_close(got, p_exp, prefix + "predict_proba(X, w, b)", rtol=1e-9, atol=1e-12,
                    mistakes=[_Mistake("returned the logits z = Xw + b; apply the sigmoid", z),
                              _Mistake("returned P(y = 0) = sigmoid(-z); predict_proba gives P(y = 1)",
                                       _ref_sigmoid(-z)),
                              _Mistake("forgot the bias b", _ref_sigmoid(X @ w))])
     for t in thresholds:
-        label = "predict(X, w, b)" if t is None else f"predict(X, w, b, threshold={t})"
+        label = prefix + ("predict(X, w, b)" if t is None else f"predict(X, w, b, threshold={t})")
         t_val = 0.5 if t is None else t
         yhat = _c.call(predict, X.copy(), w.copy(), b, name="predict") if t is None else \
             _c.call(predict, X.copy(), w.copy(), b, threshold=t, name="predict")
         yhat = _asarray(yhat)
         _c.check_shape(yhat, (X.shape[0],), label)
-        if yhat.dtype.kind not in "iub":
-            _fail(f"{label} has dtype {yhat.dtype}; expected integer 0/1 labels (e.g. .astype(int)).")
+        if yhat.dtype.kind == "b":
+            _fail(f"{label} returned booleans (dtype bool); the task asks for integer 0/1 labels.",
+                  mistake="returned the comparison itself (True/False): convert it to integers")
+        if yhat.dtype.kind not in "iu":
+            _fail(f"{label} has dtype {yhat.dtype}; expected integer 0/1 labels.")
         expected = (p_exp >= t_val).astype(_np.int64)
-        _c.check_close(yhat.astype(_float64), expected, label, rtol=0, atol=0, mistakes=[
+        _c.check_close(yhat.astype(_np.int64), expected, label, rtol=0, atol=0, mistakes=[
             _Mistake("used p > threshold; the stated rule is p >= threshold (a probability exactly at the "
                      "threshold is predicted positive)", (p_exp > t_val).astype(_float64)),
             _Mistake(f"compared the logit z with the threshold; the threshold {t_val:g} is a probability: "
@@ -401,161 +413,31 @@ def _predict_public_data():
     return X, _array([1.5, -2.0]), -0.8
 
 
+#: two rows with z = 0 exactly, so p = 0.5 exactly whatever formula the sigmoid uses
+AT_THRESHOLD = (_array([[0.0, 0.0], [2.0, 1.0], [1.5, 0.0], [-1.0, 0.5], [-3.0, 1.0]]), _array([1.0, -2.0]), 0.0)
+
+
 @_quietly
 def check_predict(predict_proba, predict):
     X, w, b = _predict_public_data()
     check_predict_on(predict_proba, predict, X, w, b, thresholds=(None, 0.2, 0.7))
+    check_predict_on(predict_proba, predict, *AT_THRESHOLD, thresholds=(None, 0.5),
+                     name="predict where a probability equals the threshold 0.5 exactly (z = 0)")
     _passed()
 
 
-# ---------------------------------------------------------------- 6. classification metrics
-def _metric_values(tp, fp, tn, fn):
-    def ratio(a, c):
-        return a / c if c > 0 else 0.0
-    m = tp + fp + tn + fn
-    return [(tp + tn) / m, ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)]
-
-
-@_quietly
-def check_classification_metrics_on(classification_metrics, y_true, y_pred, expected=None,
-                                    name="classification_metrics"):
-    y_true = _array(y_true, dtype=_np.int64)
-    y_pred = _array(y_pred, dtype=_np.int64)
-    got = _c.call(classification_metrics, y_true.copy(), y_pred.copy(), name="classification_metrics")
-    c = _ref_confusion(y_true, y_pred)
-    exp_values = _metric_values(c.tp, c.fp, c.tn, c.fn) if expected is None else list(expected)
-    exp = _Series(exp_values, index=list(METRICS), dtype="float64")
-    acc, prec, rec, f1 = exp_values
-    wrong = [
-        _Mistake("precision and recall are swapped: precision = TP/(TP+FP) (of the predicted positives), "
-                 "recall = TP/(TP+FN) (of the actual positives)", [acc, rec, prec, f1]),
-        _Mistake("F1 is the arithmetic mean of precision and recall; it is their harmonic mean "
-                 "2PR/(P+R) = 2TP/(2TP+FP+FN)", [acc, prec, rec, (prec + rec) / 2]),
-        _Mistake("accuracy computed as the share of predicted positives (mean of y_pred)",
-                 [float(y_pred.mean()), prec, rec, f1]),
-        _Mistake("precision and recall computed for the class 0 instead of the positive class 1",
-                 [acc] + _metric_values(c.tn, c.fn, c.tp, c.fp)[1:]),
-    ]
-    _c.check_series(got, exp, f"{name}", rtol=1e-9, atol=1e-12, mistakes=wrong)
-
-
-def _metrics_public_data():
-    rng = _default_rng(3)
-    y = (rng.random(500) < 0.12).astype(_np.int64)
-    score = y * 0.8 + rng.normal(0.0, 0.5, 500)
-    return y, (score > 0.6).astype(_np.int64)
-
-
-@_quietly
-def check_classification_metrics(classification_metrics):
-    y, pred = _metrics_public_data()
-    check_classification_metrics_on(classification_metrics, y, pred)
-    _passed()
-
-
-# ---------------------------------------------------------------- 7. ROC AUC
-def _auc_pairs(y, s, tie_value):
-    pos, neg = s[y == 1], s[y == 0]
-    greater = (pos[:, None] > neg[None, :]).sum()
-    ties = (pos[:, None] == neg[None, :]).sum()
-    return float((greater + tie_value * ties) / (len(pos) * len(neg)))
-
-
-@_quietly
-def check_roc_auc_on(roc_auc, y_true, y_score, expected, name="roc_auc"):
-    y = _array(y_true, dtype=_np.int64)
-    s = _array(y_score, dtype=_float64)
-    yb, sb = y.copy(), s.copy()
-    got = _c.call(roc_auc, y, s, name="roc_auc")
-    _unchanged(yb, y, "roc_auc (argument y_true)")
-    _unchanged(sb, s, "roc_auc (argument y_score)")
-    g = _asarray(got, dtype=_float64)
-    if g.size != 1:
-        _fail(f"{name} returned shape {g.shape}; expected one number.")
-    value = float(g.reshape(()))
-    expected = float(expected)
-    if abs(value - expected) <= 1e-9:
-        return
-    low, high = _auc_pairs(y, s, 0.0), _auc_pairs(y, s, 1.0)
-    if high > low and low - 1e-12 <= value <= high + 1e-12 and abs(value - expected) > 1e-12:
-        _fail(f"{name} is wrong: expected {expected:.6g}, got {value:.6g}. These scores contain ties "
-              f"between positives and negatives ({round((high - low) * (y == 1).sum() * (y == 0).sum())} "
-              f"tied pairs).",
-              "Tied scores must get their AVERAGE rank (scipy.stats.rankdata(s), method 'average'); "
-              "argsort().argsort() gives tied scores different ranks in an arbitrary order.",
-              mistake="the AUC ignores ties: a tied positive/negative pair must count 1/2")
-    wrong = [_Mistake("the AUC of the reversed ranking (1 - AUC): rank 1 is the SMALLEST score, or the "
-                      "classes are swapped", 1.0 - expected),
-             _Mistake("forgot to subtract n+(n+ + 1)/2 from the rank sum", (expected * (y == 1).sum() * (y == 0).sum()
-                      + (y == 1).sum() * ((y == 1).sum() + 1) / 2) / ((y == 1).sum() * (y == 0).sum()))]
-    _c.check_close(value, expected, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
-
-
-def _auc_public_data():
-    rng = _default_rng(4)
-    y = (rng.random(600) < 0.15).astype(_np.int64)
-    s = _np.round(_ref_sigmoid(-1.5 + 1.2 * y + rng.normal(0.0, 1.0, 600)), 2)   # many ties
-    return y, s
-
-
-@_quietly
-def check_roc_auc(roc_auc, y_val=None, scores_val=None):
-    y, s = _auc_public_data()
-    check_roc_auc_on(roc_auc, y, s, _ref_auc(y, s), "roc_auc on rounded scores (with ties)")
-    if y_val is not None:
-        yv, sv = _asarray(y_val), _asarray(scores_val, dtype=_float64)
-        check_roc_auc_on(roc_auc, yv, sv, _ref_auc(yv, sv), "roc_auc on the click model's validation scores")
-    _passed()
-
-
-# ---------------------------------------------------------------- 8. threshold choice
-def _f1_at(y, s, t):
-    c = _ref_confusion(y, (s >= t).astype(_np.int64))
-    return _metric_values(c.tp, c.fp, c.tn, c.fn)[3]
-
-
-@_quietly
-def check_choose_threshold_on(choose_threshold, y_val, p_val, y_test, p_test, name="choose_threshold"):
-    y_val = _array(y_val, dtype=_np.int64)
-    y_test = _array(y_test, dtype=_np.int64)
-    p_val = _array(p_val, dtype=_float64)
-    p_test = _array(p_test, dtype=_float64)
-    got = _c.call(choose_threshold, y_val.copy(), p_val.copy(), y_test.copy(), p_test.copy(),
-                  name="choose_threshold")
-    best = _ref_best_threshold(y_val, p_val, "f1")
-    exp = _Series([best.threshold, best.value, _f1_at(y_test, p_test, best.threshold)],
-                  index=list(THRESHOLD_REPORT), dtype="float64")
-    on_test = _ref_best_threshold(y_test, p_test, "f1")
-    wrong = [
-        _Mistake("the threshold was chosen on the TEST set (it maximises the test F1). Choose it on the "
-                 "validation split; the test set only measures the chosen threshold, otherwise the "
-                 "reported test F1 is optimistic",
-                 [on_test.threshold, _f1_at(y_val, p_val, on_test.threshold), on_test.value]),
-        _Mistake("the threshold was chosen on the TEST set (it maximises the test F1). Choose it on the "
-                 "validation split; the test set only measures the chosen threshold",
-                 [on_test.threshold, best.value, on_test.value]),
-        _Mistake("kept the default threshold 0.5 instead of choosing it: at an 11% click rate hardly any "
-                 "impression reaches p = 0.5",
-                 [0.5, _f1_at(y_val, p_val, 0.5), _f1_at(y_test, p_test, 0.5)]),
-        _Mistake("reported the validation F1 as test_f1", [best.threshold, best.value, best.value]),
-    ]
-    _c.check_series(got, exp, name, rtol=1e-9, atol=1e-12, mistakes=wrong)
-
-
-def make_scores(m: int, seed: int, rate: float = 0.11, decimals: int = 3):
-    """Labels with about ``rate`` positives and rounded (so partly tied) probability-like scores."""
-    rng = _default_rng(seed)
-    y = (rng.random(m) < rate).astype(_np.int64)
-    p = _np.round(_ref_sigmoid(_np.log(rate / (1 - rate)) + 1.4 * (y - rate) + rng.normal(0.0, 0.9, m)), decimals)
-    return y, p
-
-
-def _threshold_public_data():
-    return make_scores(800, seed=6) + make_scores(700, seed=16)
-
-
-@_quietly
-def check_choose_threshold(choose_threshold):
-    y_val, p_val, y_test, p_test = _threshold_public_data()
-    check_choose_threshold_on(choose_threshold, y_val, p_val, y_test, p_test)
-    _passed()
+# ---------------------------------------------------------------- 6-8: in the second file
+from autograder.exercises.m02_logistic_regression_metrics import (  # noqa: E402,F401  (the notebook imports them from here)
+    F1_TIE_CASE,
+    METRICS,
+    THRESHOLD_REPORT,
+    ZERO_DIVISION_CASES,
+    check_choose_threshold,
+    check_choose_threshold_on,
+    check_classification_metrics,
+    check_classification_metrics_on,
+    check_roc_auc,
+    check_roc_auc_on,
+    make_scores,
+    smallest_best_threshold,
+)

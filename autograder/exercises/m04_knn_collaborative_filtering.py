@@ -1,86 +1,73 @@
 """Checks for module 04 (knn_collaborative_filtering). Test cells call ``check_<exercise>(student_function,
 ...)`` on the notebook's data (public tests: the learner's function against scikit-learn or the toolbox
-reference in ``recsys_lib``) and ``check_<exercise>_on(...)`` with hand-computed expected values on tiny
-inputs (hidden tests). Wrong answers are compared with the known mistakes (no square root, unclipped
-rounding, vote ties broken the wrong way, transposed or binary interaction matrix, similarity not
-normalised, items already seen recommended, log2(rank) in NDCG, precision over |R|, MRR of the last hit,
-...) only after a check has failed."""
+reference in ``recsys_lib``, plus small cases for every rule the task text states) and
+``check_<exercise>_on(...)`` with hand-computed expected values on tiny inputs (hidden tests). Wrong
+answers are compared with the known mistakes (no square root, unclipped rounding, vote ties broken the
+wrong way, labels replaced by their positions, transposed or binary interaction matrix, ids used as
+positions, similarity not normalised, items already seen recommended, log2(rank) in NDCG, precision
+over |R|, MRR of the last hit, ...) only after a check has failed.
+
+Split in two files (each under 450 lines): this one holds Exercises 1-4 and re-exports Exercises 5-8
+from :mod:`autograder.exercises.m04_knn_collaborative_filtering_ranking`, so the notebook imports
+everything from here.
+
+Rules the task texts state and the PUBLIC checks test (the hidden tests test them again): the
+square root of a clipped squared distance (identical points with large coordinates, where rounding
+makes |a|^2 + |b|^2 - 2ab slightly negative); equal distances in index order and vote ties to the
+smallest label, labels that are any integers (not 0, 1, 2, ...); interaction matrices for ids that
+are not 1..n, in the order given; popularity 0 never recommended and -1 slots.
+"""
 from __future__ import annotations
 
 import builtins as _builtins
 
 import numpy as _np
-import pandas as _pd
 import scipy.sparse as _sp
 
 from autograder.checks import FROZEN as _c  # read-only: see checks._ReadOnlyChecks
 from autograder.exercises import m00_shop_data as _m00
+from autograder.exercises.m04_knn_collaborative_filtering_ranking import (  # noqa: F401  (re-exported)
+    METRICS,
+    TINY_ITEM_CASE,
+    TINY_USER_CASE,
+    _as_array,
+    _check_ranking,
+    _close_lazy,
+    _copy,
+    check_cosine_similarity,
+    check_cosine_similarity_on,
+    check_item_based,
+    check_item_based_on,
+    check_ranking_metrics,
+    check_ranking_metrics_on,
+    check_user_based,
+    check_user_based_on,
+    reference_cosine,
+    reference_item_based,
+    reference_user_based,
+    user_cosine,
+)
 from recsys_lib import columns as C
-from recsys_lib import metrics as _metrics
 from recsys_lib.features import interaction_matrix as _ref_interaction_matrix
 from recsys_lib.models import PopularityRecommender as _Popularity
 from recsys_lib.models import top_k as _ref_top_k
 
 # Everything the checks use, bound at import time (before any student code runs), so rebinding a
 # name in the notebook does not change what the checks do.
-_ref_hr, _ref_precision, _ref_recall = _metrics.hit_rate_at_k, _metrics.precision_at_k, _metrics.recall_at_k
-_ref_ndcg, _ref_mrr = _metrics.ndcg_at_k, _metrics.mrr
-_asarray, _array, _sqrt, _maximum, _abs, _isnan, _isfinite = (
-    _np.asarray, _np.array, _np.sqrt, _np.maximum, _np.abs, _np.isnan, _np.isfinite)
-_argsort, _arange, _zeros, _full, _where, _unique, _log2, _errstate = (
-    _np.argsort, _np.arange, _np.zeros, _np.full, _np.where, _np.unique, _np.log2, _np.errstate)
+_asarray, _array, _sqrt, _maximum, _abs, _isnan = _np.asarray, _np.array, _np.sqrt, _np.maximum, _np.abs, _np.isnan
+_argsort, _arange, _zeros, _where, _unique, _searchsorted = (
+    _np.argsort, _np.arange, _np.zeros, _np.where, _np.unique, _np.searchsorted)
+_default_rng = _np.random.default_rng
 _issparse, _csr = _sp.issparse, _sp.csr_matrix
-_Series, _Index = _pd.Series, _pd.Index
-_len, _int, _float, _list, _isinstance, _type, _range, _min, _max, _set, _str = (
-    _builtins.len, _builtins.int, _builtins.float, _builtins.list, _builtins.isinstance, _builtins.type,
-    _builtins.range, _builtins.min, _builtins.max, _builtins.set, _builtins.str)
-_short = _c._short
+_len, _int, _float, _isinstance, _type = (_builtins.len, _builtins.int, _builtins.float, _builtins.isinstance,
+                                         _builtins.type)
 _passed = _c.passed
 _Mistake = _c.Mistake
 _CheckFailure = _c.CheckFailure
+_quietly = _c.quietly   # warnings silenced: nbgrader fails a test cell that writes to stderr
+_first_difference = _c.first_difference
 make_log = _m00.make_log
 INTERACTION_TYPES = (C.CLICK, C.FAVORITE, C.ADD_TO_CART, C.PURCHASE)
-METRICS = ("hr", "precision", "recall", "ndcg", "mrr")
-
-
-_quietly = _c.quietly   # warnings silenced: nbgrader fails a test cell that writes to stderr
-
-
-def _copy(x):
-    return x.copy() if hasattr(x, "copy") else x
-
-
-def _as_array(got, name, kinds=None):
-    if _issparse(got):
-        raise _CheckFailure(f"{name} should be a dense NumPy array, got a scipy.sparse matrix; "
-                            f"convert with .toarray().")
-    if _isinstance(got, (_pd.Series, _pd.DataFrame)):
-        got = got.to_numpy()
-    _c.check_type(got, _np.ndarray, name)
-    if kinds is not None:
-        _c.check_dtype(got, kinds, name)
-    return got
-
-
-def _check_ranking(got, expected, name, mistakes=(), n_items=None):
-    """An int array (n, k) of item indices, -1 padded, compared exactly with ``expected``."""
-    got = _as_array(got, name, "iu")
-    if got.shape != expected.shape:
-        raise _CheckFailure(f"{name} has shape {got.shape}, expected {expected.shape} "
-                            f"(one row per requested user, k columns).")
-    if n_items is not None and ((got < -1) | (got >= n_items)).any():
-        raise _CheckFailure(f"{name} holds values outside -1 .. {n_items - 1}: return column indices "
-                            f"of items (and -1 for an empty slot).")
-    if got.shape == expected.shape and (got == expected).all():
-        return
-    _c.check_close(got, expected, name, rtol=0, atol=0, mistakes=mistakes() if callable(mistakes) else mistakes)
-
-
-def _close_lazy(got, expected, name, rtol, atol, mistakes):
-    """check_close, computing the known mistakes (a callable) only when the values differ."""
-    if _c._all_close(got, expected, rtol, atol):
-        return
-    _c.check_close(got, expected, name, rtol=rtol, atol=atol, mistakes=mistakes())
 
 
 # ---------------------------------------------------------------- 1. euclidean distances
@@ -101,17 +88,26 @@ def _distance_mistakes(A, B):
 def check_euclidean_distances_on(euclidean_distances, A, B, expected, name="euclidean_distances", atol=1e-6):
     A = _asarray(A, dtype=_np.float64)
     B = _asarray(B, dtype=_np.float64)
-    got = _c.call(euclidean_distances, A.copy(), B.copy(), name="euclidean_distances")
+    got = _c.call(euclidean_distances, A.copy(), B.copy(), name=name)
     got = _as_array(got, name)
     expected = _asarray(expected, dtype=_np.float64)
     if got.shape == expected.shape[::-1] and got.shape != expected.shape:
         raise _CheckFailure(f"{name} has shape {got.shape}, expected {expected.shape}. Likely mistake: rows "
                             f"and columns swapped: row i must be A[i], column j must be B[j].")
     if got.shape == expected.shape and _isnan(_asarray(got, dtype=_np.float64)).any():
+        bad = _np.argwhere(_isnan(_asarray(got, dtype=_np.float64)))
+        i, j = (_int(v) for v in bad[0])
         raise _CheckFailure(
-            f"{name} contains NaN (e.g. for identical points). Likely mistake: rounding made "
-            f"|a|^2 + |b|^2 - 2 a.b slightly negative; clip it at 0 (np.maximum(..., 0)) before the square root.")
+            f"{name} contains NaN in {_len(bad)} entries; first at index ({i}, {j}): expected {expected[i, j]:.6g}, "
+            f"got nan (e.g. for identical points). Likely mistake: rounding made |a|^2 + |b|^2 - 2 a.b slightly "
+            f"negative; clip it at 0 (np.maximum(..., 0)) before the square root.")
     _close_lazy(got, expected, name, 1e-6, atol, lambda: _distance_mistakes(A, B))
+
+
+def large_points(n: int = 60, d: int = 4, seed: int = 7) -> _np.ndarray:
+    """Points with coordinates in the thousands: for a point with itself, rounding makes
+    |a|^2 + |a|^2 - 2 a.a slightly negative for many of them (the clipping rule, tested in public)."""
+    return _np.round(_default_rng(seed).uniform(1000.0, 9000.0, size=(n, d)), 2)
 
 
 @_quietly
@@ -120,12 +116,19 @@ def check_euclidean_distances(euclidean_distances, A, B):
     A = _asarray(A, dtype=_np.float64)
     B = _asarray(B, dtype=_np.float64)
     check_euclidean_distances_on(euclidean_distances, A, B, cdist(A, B))
+    P = large_points()
+    check_euclidean_distances_on(euclidean_distances, P, P, cdist(P, P),
+                                 "euclidean_distances of 60 points with large coordinates and themselves", atol=1e-3)
     _passed()
 
 
 # ---------------------------------------------------------------- 2. KNN majority vote
 def _vote_variant(distances, y, k, tie="smallest", order="near"):
-    idx = _argsort(distances if order == "near" else -distances, axis=1, kind="stable")[:, :k]
+    if order == "reversed_ties":        # nearest first, but equal distances by the HIGHER index
+        n = distances.shape[1]
+        idx = (n - 1 - _argsort(distances[:, ::-1], axis=1, kind="stable"))[:, :k]
+    else:
+        idx = _argsort(distances if order == "near" else -distances, axis=1, kind="stable")[:, :k]
     labels, codes = _unique(y, return_inverse=True)
     nb = codes[idx]
     counts = _zeros((distances.shape[0], labels.size), dtype=_np.int64)
@@ -146,7 +149,7 @@ def _vote_variant(distances, y, k, tie="smallest", order="near"):
 def check_knn_predict_on(knn_predict, distances, y_train, k, expected, name="knn_predict"):
     distances = _asarray(distances, dtype=_np.float64)
     y_train = _asarray(y_train)
-    got = _c.call(knn_predict, distances.copy(), y_train.copy(), k, name="knn_predict")
+    got = _c.call(knn_predict, distances.copy(), y_train.copy(), k, name=name)
     got = _as_array(got, name)
     expected = _asarray(expected)
     if got.shape != expected.shape:
@@ -166,6 +169,11 @@ def check_knn_predict_on(knn_predict, distances, y_train, k, expected, name="knn
         _Mistake("off by one: voted among k + 1 neighbours", _vote_variant(distances, y_train, k + 1)[0]),
         _Mistake("off by one: voted among k - 1 neighbours",
                  _vote_variant(distances, y_train, k - 1)[0] if k > 1 else None),
+        _Mistake("equal distances ordered by the HIGHER training index; the rule is the lower index first "
+                 "(a stable sort of the distances)", _vote_variant(distances, y_train, k, order="reversed_ties")[0]),
+        _Mistake("returned the position of the winning label in the sorted list of labels (0, 1, 2, ...), "
+                 "not the label itself: the labels are any integers; map the positions back to them",
+                 _searchsorted(_unique(y_train), expected) if _np.isin(expected, y_train).all() else None),
     ]
     wrong = got != expected
     if tie_rows.any() and not wrong[~tie_rows].any():
@@ -176,16 +184,32 @@ def check_knn_predict_on(knn_predict, distances, y_train, k, expected, name="knn
     _c.check_close(got, expected, name, rtol=0, atol=0, mistakes=mistakes)
 
 
+#: labels that are not 0, 1, 2, ...: the toy labels 0, 1, 2 renamed (the smallest label is -2)
+RENAMED_LABELS = _array([7, -2, 40])
+#: equal distances at the k-th neighbour: with k = 2, rows 0 and 1 must take the LOWER indices first
+DISTANCE_TIES = (_array([[0.5, 0.2, 0.2, 0.9, 0.2], [0.3, 0.3, 0.1, 0.3, 0.8]]), _array([3, 2, 3, 2, 1]), 2,
+                 _array([2, 3]))
+
+
 @_quietly
 def check_knn_predict(knn_predict, X_train, y_train, X_query, ks=(1, 4, 7)):
-    """Against scikit-learn's ``KNeighborsClassifier(algorithm="brute")`` on the same points."""
+    """Against scikit-learn's ``KNeighborsClassifier(algorithm="brute")`` on the same points (the
+    toy labels, then the same labels renamed to integers that are not 0, 1, 2), and a small case
+    with equal distances (scikit-learn's order for those depends on its partial sort, so the
+    expected answer there is the stated rule: the lower index first)."""
     from scipy.spatial.distance import cdist
     from sklearn.neighbors import KNeighborsClassifier
     D = cdist(X_query, X_train)
-    for k in ks:
-        clf = KNeighborsClassifier(n_neighbors=k, algorithm="brute").fit(X_train, y_train)
-        check_knn_predict_on(knn_predict, D, y_train, k, clf.predict(X_query),
-                             f"knn_predict with k={k} (vs scikit-learn's KNeighborsClassifier)")
+    y_train = _asarray(y_train)
+    renamed = RENAMED_LABELS[_unique(y_train, return_inverse=True)[1] % _len(RENAMED_LABELS)]
+    for labels, what in ((y_train, ""), (renamed, ", labels renamed to 7, -2 and 40")):
+        for k in ks:
+            clf = KNeighborsClassifier(n_neighbors=k, algorithm="brute").fit(X_train, labels)
+            check_knn_predict_on(knn_predict, D, labels, k, clf.predict(X_query),
+                                 f"knn_predict with k={k}{what} (vs scikit-learn's KNeighborsClassifier)")
+    D_ties, y_ties, k_ties, expected = DISTANCE_TIES
+    check_knn_predict_on(knn_predict, D_ties, y_ties, k_ties, expected,
+                         f"knn_predict with equal distances at the k-th neighbour (k={k_ties})")
     _passed()
 
 
@@ -216,7 +240,7 @@ def _matrix_variant(events, users, items, types=INTERACTION_TYPES, binary=False)
 def check_interaction_matrix_on(build_interaction_matrix, events, users, items, expected,
                                 name="build_interaction_matrix"):
     before = events.copy()
-    got = _c.call(build_interaction_matrix, events, _copy(users), _copy(items), name="build_interaction_matrix")
+    got = _c.call(build_interaction_matrix, events, _copy(users), _copy(items), name=name)
     if not before.equals(events):
         raise _CheckFailure(f"{name} modified its input table; work on a copy or build new objects.")
     got = _to_csr(got, name)
@@ -240,32 +264,50 @@ def check_interaction_matrix_on(build_interaction_matrix, events, users, items, 
         ("rows or columns in sorted id order instead of the order of `users` / `items`",
          _matrix_variant(events, _np.sort(_asarray(users)), _np.sort(_asarray(items)))),
     ]
-    for description, value in mistakes:
-        if _sparse_same(got, value):
-            raise _CheckFailure(f"{name} is wrong. Likely mistake: {description}.")
     d = (got - expected).tocoo()
     bad = _abs(d.data) > 1e-9
-    r, c = _int(d.row[bad][0]), _int(d.col[bad][0])
-    raise _CheckFailure(f"{name} differs in {_int(bad.sum())} entries; first at (row {r}, column {c}) = "
-                        f"(user {_asarray(users)[r]}, item {_asarray(items)[c]}): expected "
-                        f"{expected[r, c]:g}, got {got[r, c]:g}.")
+    order = _np.lexsort((d.col[bad], d.row[bad]))             # the first differing entry, row by row
+    r, c = _int(d.row[bad][order[0]]), _int(d.col[bad][order[0]])
+    where = (f"{name} differs in {_int(bad.sum())} entries; first at (row {r}, column {c}) = "
+             f"(user {_asarray(users)[r]}, item {_asarray(items)[c]}): expected {expected[r, c]:g}, got {got[r, c]:g}.")
+    for description, value in mistakes:
+        if _sparse_same(got, value):
+            raise _CheckFailure(f"{where} Likely mistake: {description}.")
+    raise _CheckFailure(where)
+
+
+def small_log():
+    """A small public log whose user and item ids are not 1..n, passed in an order that is not sorted
+    (the rule "in the order given"), with a repeated click, an impression and a search."""
+    log = make_log([
+        (7, 1, "2025-05-01 10:00", "click", 120), (7, 1, "2025-05-01 10:01", "click", 120),
+        (7, 1, "2025-05-01 10:02", "impression", 450), (7, 1, "2025-05-01 10:05", "purchase", 120),
+        (42, 2, "2025-05-01 11:00", "favorite", 450), (42, 2, "2025-05-01 11:01", "impression", 60),
+        (19, 3, "2025-05-02 09:00", "add_to_cart", 60), (19, 3, "2025-05-02 09:01", "click", 300),
+        (19, 3, "2025-05-02 09:02", "search", None), (42, 4, "2025-05-03 12:00", "click", 300)])
+    return log, _array([42, 7, 19]), _array([300, 120, 450, 60])
 
 
 @_quietly
 def check_interaction_matrix(build_interaction_matrix, events, users, items):
     expected = _ref_interaction_matrix(events, users=users, items=items)[0]
     check_interaction_matrix_on(build_interaction_matrix, events, users, items, expected)
+    log, u, i = small_log()
+    check_interaction_matrix_on(build_interaction_matrix, log, u, i, _ref_interaction_matrix(log, users=u, items=i)[0],
+                                "build_interaction_matrix (small log, ids not 1..n, unsorted)")
     _passed()
 
 
 # ---------------------------------------------------------------- 4. popularity
-def _pop_variant(X, rows, k, exclude_seen, count="weight", order="desc"):
+def _pop_variant(X, rows, k, exclude_seen, count="weight", order="desc", zero_ok=False, pad=True):
     pop = _asarray(X.sum(axis=0)).ravel() if count == "weight" else _asarray((X > 0).sum(axis=0)).ravel()
     scores = _np.tile(pop if order == "desc" else _where(pop > 0, 1.0 / _maximum(pop, 1e-300), 0.0),
                       (_len(rows), 1)).astype(_np.float64)
-    valid = scores > 0
+    valid = _np.ones(scores.shape, dtype=bool) if zero_ok else scores > 0
     if exclude_seen:
         valid &= ~(X[rows].toarray() > 0)
+    if not pad:       # non-candidates sorted to the end instead of replaced by -1
+        return _argsort(-_where(valid, scores, -_np.inf), axis=1, kind="stable")[:, :k]
     return _ref_top_k(scores, k, valid)
 
 
@@ -274,16 +316,26 @@ def check_popularity_recommend_on(popularity_recommend, X, rows, k, expected, ex
                                   name="popularity_recommend"):
     X = _csr(X, dtype=_np.float64)
     rows = _asarray(rows, dtype=_np.int64)
-    got = _c.call(popularity_recommend, X.copy(), rows.copy(), k, exclude_seen=exclude_seen,
-                  name="popularity_recommend")
+    got = _c.call(popularity_recommend, X.copy(), rows.copy(), k, exclude_seen=exclude_seen, name=name)
     mistakes = lambda: [
         _Mistake("recommends items the user already interacted with; exclude the seen items",
                  _pop_variant(X, rows, k, False)) if exclude_seen else None,
         _Mistake("least popular first; sort by popularity in decreasing order", _pop_variant(X, rows, k, exclude_seen, order="asc")),
         _Mistake("popularity counted as distinct users; sum the interaction weights of each column",
                  _pop_variant(X, rows, k, exclude_seen, count="users")),
+        _Mistake("items with popularity 0 recommended; they are never candidates (their slot holds -1)",
+                 _pop_variant(X, rows, k, exclude_seen, zero_ok=True)),
+        _Mistake("slots without a candidate are filled with excluded items (sorted to the end) instead of -1",
+                 _pop_variant(X, rows, k, exclude_seen, pad=False)),
+        _Mistake("items with popularity 0 recommended, and slots without a candidate not set to -1: only items "
+                 "with a positive popularity are candidates; empty slots hold -1",
+                 _pop_variant(X, rows, k, exclude_seen, zero_ok=True, pad=False)),
     ]
     _check_ranking(got, _asarray(expected), name, lambda: [m for m in mistakes() if m is not None], X.shape[1])
+
+
+#: a tiny public case: items 2 and 4 have popularity 0, ties (items 0 and 3) by the lower index, -1 slots
+TINY_POPULARITY_CASE = (_array([[0.0, 2, 0, 1, 0], [1, 0, 0, 0, 0], [0, 1, 0, 0, 0]]), _array([0, 1]), 4)
 
 
 @_quietly
@@ -293,298 +345,11 @@ def check_popularity_recommend(popularity_recommend, X, rows, k=10):
     for excl in (True, False):
         check_popularity_recommend_on(popularity_recommend, X, rows, k, model.recommend(rows, k, exclude_seen=excl),
                                       exclude_seen=excl, name=f"popularity_recommend(exclude_seen={excl})")
-    _passed()
-
-
-# ---------------------------------------------------------------- 5. cosine similarity
-def _cosine_variant(X, h=0.0, how="right"):
-    X = _csr(X, dtype=_np.float64)
-    G = (X.T @ X).toarray()
-    n = _sqrt(_asarray(X.multiply(X).sum(axis=0)).ravel())
-    with _errstate(divide="ignore", invalid="ignore"):
-        if how == "right":
-            den = n[:, None] * n[None, :] + h
-            return _where(den > 0, G / _where(den > 0, den, 1.0), 0.0)
-        if how == "nan":
-            return G / (n[:, None] * n[None, :] + h)
-        if how == "one_norm":
-            return G / (n[:, None] ** 2 + h)
-        if how == "h_each":
-            den = (n[:, None] + h) * (n[None, :] + h)
-            return _where(den > 0, G / _where(den > 0, den, 1.0), 0.0)
-        if how == "raw":
-            return G
-    raise ValueError(how)
-
-
-def reference_cosine(X, shrinkage=0.0):
-    """The reference item-item similarity of Exercise 5 (dense, diagonal kept, 0 where a norm is 0)."""
-    return _cosine_variant(X, shrinkage)
-
-
-@_quietly
-def check_cosine_similarity_on(cosine_similarity_matrix, X, shrinkage, expected, name="cosine_similarity_matrix"):
-    X = _csr(X, dtype=_np.float64)
-    got = _c.call(cosine_similarity_matrix, X.copy(), shrinkage=shrinkage, name="cosine_similarity_matrix")
-    if _issparse(got):
-        got = got.toarray()
-    got = _as_array(got, name, "f")
-    expected = _asarray(expected, dtype=_np.float64)
-    n_users, n_items = X.shape
-    if got.shape == (n_users, n_users) and n_users != n_items:
-        raise _CheckFailure(f"{name} has shape {got.shape}, expected {expected.shape}. Likely mistake: "
-                            f"similarity between users (rows, X @ X.T); item similarity compares the "
-                            f"columns: X.T @ X.")
-    if got.shape == expected.shape and _isnan(got).any() and not _isnan(expected).any():
-        raise _CheckFailure(f"{name} contains NaN. Likely mistake: 0/0 for items nobody interacted with; "
-                            f"their similarity is 0 (divide only where the denominator is positive).")
-    def mistakes():
-        out = [
-            _Mistake("similarity not normalised: X.T @ X counts co-occurrences; divide by the product of the "
-                     "two items' norms", _cosine_variant(X, shrinkage, "raw")),
-            _Mistake("normalised by one item's norm only (|x_i|^2); divide by |x_i| |x_j|",
-                     _cosine_variant(X, shrinkage, "one_norm")),
-        ]
-        if shrinkage:
-            out.append(_Mistake("shrinkage added to each norm; add h once to the product |x_i| |x_j|",
-                                _cosine_variant(X, shrinkage, "h_each")))
-            out.append(_Mistake("shrinkage ignored; the denominator is |x_i| |x_j| + h", _cosine_variant(X, 0.0)))
-        return out
-
-    _close_lazy(got, expected, name, 1e-7, 1e-10, mistakes)
-
-
-@_quietly
-def check_cosine_similarity(cosine_similarity_matrix, X):
-    """h = 0 against scikit-learn's ``cosine_similarity`` of the item columns; h > 0 against the formula."""
-    from sklearn.metrics.pairwise import cosine_similarity
-    X = _csr(X, dtype=_np.float64)
-    check_cosine_similarity_on(cosine_similarity_matrix, X, 0.0, cosine_similarity(X.T, dense_output=True),
-                               "cosine_similarity_matrix (shrinkage=0, vs scikit-learn)")
-    check_cosine_similarity_on(cosine_similarity_matrix, X, 10.0, reference_cosine(X, 10.0),
-                               "cosine_similarity_matrix (shrinkage=10)")
-    _passed()
-
-
-# ---------------------------------------------------------------- 6. item-based recommendation
-def _topk_variant(scores, seen, k, exclude_seen=True, zero_ok=False, ties="low"):
-    valid = _np.ones(scores.shape, dtype=bool) if zero_ok else scores > 0
-    if exclude_seen:
-        valid &= ~seen
-    if ties == "high":  # argsort ascending then reversed: ties end up highest index first
-        key = _where(valid, scores, -_np.inf)
-        order = _argsort(key, axis=1, kind="stable")[:, ::-1][:, :k]
-        vals = _np.take_along_axis(key, order, axis=1)
-        return _where(vals == -_np.inf, -1, order)
-    return _ref_top_k(scores, k, valid)
-
-
-def reference_item_based(X, S, rows, k, exclude_seen=True):
-    """The reference of Exercise 6: top-k of X[rows] @ S (positive scores, seen items excluded)."""
-    X = _csr(X, dtype=_np.float64)
-    P = X[rows]
-    scores = _asarray(P @ S)
-    return _topk_variant(scores, P.toarray() > 0, k, exclude_seen)
-
-
-@_quietly
-def check_item_based_on(recommend_item_based, X, S, rows, k, expected, exclude_seen=True,
-                        name="recommend_item_based"):
-    X = _csr(X, dtype=_np.float64)
-    S = _asarray(S, dtype=_np.float64)
-    rows = _asarray(rows, dtype=_np.int64)
-    got = _c.call(recommend_item_based, X.copy(), S.copy(), rows.copy(), k, exclude_seen=exclude_seen,
-                  name="recommend_item_based")
-    P = X[rows]
-    seen = P.toarray() > 0
-    scores = _asarray(P @ S)
-    mistakes = lambda: [
-        _Mistake("recommends items the user already interacted with; exclude the seen items",
-                 _topk_variant(scores, seen, k, False)) if exclude_seen else None,
-        _Mistake("transposed similarity: column j of S holds the neighbours of item j, so the score is "
-                 "X[rows] @ S, not X[rows] @ S.T", _topk_variant(_asarray(P @ S.T), seen, k, exclude_seen)),
-        _Mistake("items with score 0 recommended; only items with a positive score are candidates "
-                 "(pad with -1)", _topk_variant(scores, seen, k, exclude_seen, zero_ok=True)),
-        _Mistake("ties broken by the higher item index (argsort then [::-1]); break them by the lower index",
-                 _topk_variant(scores, seen, k, exclude_seen, ties="high")),
-        _Mistake("lowest scores first; sort in decreasing order",
-                 _topk_variant(_where(scores > 0, 1.0 / _maximum(scores, 1e-300), 0.0), seen, k, exclude_seen)),
-    ]
-    _check_ranking(got, _asarray(expected), name, lambda: [m for m in mistakes() if m is not None], X.shape[1])
-
-
-@_quietly
-def check_item_based(recommend_item_based, X, rows, k=10):
-    """Against ``ItemKNNRecommender``: ``S`` is its ``similarity_`` and ``expected`` its recommendations."""
-    from recsys_lib.models import ItemKNNRecommender
-    X = _csr(X, dtype=_np.float64)
-    model = ItemKNNRecommender(n_neighbors=_int(_min(50, X.shape[1] - 1)), shrinkage=10.0).fit(X)
-    S = model.similarity_.toarray()
+    Xt, rows_t, kt = TINY_POPULARITY_CASE
+    Xt = _csr(Xt)
     for excl in (True, False):
-        check_item_based_on(recommend_item_based, X, S, rows, k, model.recommend(rows, k, exclude_seen=excl),
-                            exclude_seen=excl,
-                            name=f"recommend_item_based(exclude_seen={excl}) vs ItemKNNRecommender")
-    _passed()
-
-
-# ---------------------------------------------------------------- 7. user-based recommendation
-def _user_variant(X, S, rows, k, n_neighbors, exclude_seen=True, self_ok=False, order="near"):
-    S = _asarray(S, dtype=_np.float64)
-    sub = S[rows].copy()
-    ok = sub > 0
-    if not self_ok:
-        ok[_arange(rows.size), rows] = False
-    key = _where(ok, sub if order == "near" else -sub, -_np.inf)
-    nb = _ref_top_k(key, _int(_min(n_neighbors, S.shape[1])))
-    W = _zeros(sub.shape)
-    r = _np.repeat(_arange(rows.size), nb.shape[1])
-    c = nb.ravel()
-    ok = c >= 0
-    W[r[ok], c[ok]] = S[rows][r[ok], c[ok]]
-    scores = _asarray(_csr(W) @ X.toarray()) if _issparse(X) else W @ X
-    seen = X[rows].toarray() > 0
-    return _topk_variant(scores, seen, k, exclude_seen)
-
-
-def reference_user_based(X, S, rows, k, n_neighbors, exclude_seen=True):
-    """The reference of Exercise 7 (equals ``UserKNNRecommender`` when ``S`` is its cosine)."""
-    return _user_variant(_csr(X, dtype=_np.float64), S, _asarray(rows, dtype=_np.int64), k, n_neighbors, exclude_seen)
-
-
-def user_cosine(X, shrinkage=0.0):
-    """User-user cosine (dense) computed exactly as ``UserKNNRecommender`` does (same float operations)."""
-    X = _csr(X, dtype=_np.float64)
-    G = (X @ X.T).tocsr()
-    norms = _sqrt(_asarray(X.multiply(X).sum(axis=1), dtype=_np.float64).ravel())
-    out = _zeros(G.shape)
-    r = _np.repeat(_arange(G.shape[0]), _np.diff(G.indptr))
-    den = norms[r] * norms[G.indices] + shrinkage
-    out[r, G.indices] = _where(den > 0, G.data / _where(den > 0, den, 1.0), 0.0)
-    return out
-
-
-@_quietly
-def check_user_based_on(recommend_user_based, X, S, rows, k, n_neighbors, expected, exclude_seen=True,
-                        name="recommend_user_based"):
-    X = _csr(X, dtype=_np.float64)
-    S = _asarray(S, dtype=_np.float64)
-    rows = _asarray(rows, dtype=_np.int64)
-    got = _c.call(recommend_user_based, X.copy(), S.copy(), rows.copy(), k, n_neighbors,
-                  exclude_seen=exclude_seen, name="recommend_user_based")
-    mistakes = lambda: [
-        _Mistake("recommends items the user already interacted with; exclude the seen items",
-                 _user_variant(X, S, rows, k, n_neighbors, False)) if exclude_seen else None,
-        _Mistake("the user counted as their own nearest neighbour; exclude u from N(u)",
-                 _user_variant(X, S, rows, k, n_neighbors, exclude_seen, self_ok=True)),
-        _Mistake("used every user as a neighbour; keep only the n_neighbors most similar",
-                 _user_variant(X, S, rows, k, S.shape[0], exclude_seen)),
-        _Mistake("kept the LEAST similar users as neighbours; take the largest similarities",
-                 _user_variant(X, S, rows, k, n_neighbors, exclude_seen, order="far")),
-    ]
-    _check_ranking(got, _asarray(expected), name, lambda: [m for m in mistakes() if m is not None], X.shape[1])
-
-
-@_quietly
-def check_user_based(recommend_user_based, X, rows, k=10, n_neighbors=20):
-    """Against ``UserKNNRecommender`` (same cosine, same neighbourhood)."""
-    from recsys_lib.models import UserKNNRecommender
-    X = _csr(X, dtype=_np.float64)
-    S = user_cosine(X)
-    model = UserKNNRecommender(n_neighbors=n_neighbors).fit(X)
-    for excl in (True, False):
-        check_user_based_on(recommend_user_based, X, S, rows, k, n_neighbors,
-                            model.recommend(rows, k, exclude_seen=excl), exclude_seen=excl,
-                            name=f"recommend_user_based(exclude_seen={excl}) vs UserKNNRecommender")
-    _passed()
-
-
-# ---------------------------------------------------------------- 8. ranking metrics
-def _metric_variants(ranked, relevant, k):
-    """Known wrong values per metric (means over cases)."""
-    ranked = _asarray(ranked, dtype=_np.int64)
-    top = ranked[:, :k]
-    rel = [_set(int(x) for x in r) for r in relevant]
-    hits = _array([[int(x) in rel[u] and x >= 0 for x in top[u]] for u in _range(top.shape[0])], dtype=bool)
-    n_rel = _array([_len(r) for r in rel], dtype=_np.float64)
-    n_shown = _maximum((top >= 0).sum(axis=1), 1)
-    ranks = _arange(1, top.shape[1] + 1, dtype=_np.float64)
-    with _errstate(divide="ignore", invalid="ignore"):
-        dcg_log_r = (hits / _log2(ranks)).sum(axis=1)
-        ideal_log_r = _array([(1.0 / _log2(ranks[: _int(_min(n, k))])).sum() for n in n_rel])
-        dcg = (hits / _log2(ranks + 1)).sum(axis=1)
-        ideal_all = _array([(1.0 / _log2(_arange(2, n + 2))).sum() for n in n_rel])
-        any_hit = hits.any(axis=1)
-        last = top.shape[1] - hits[:, ::-1].argmax(axis=1)
-        first = hits.argmax(axis=1) + 1
-        full_first = []
-        for u in _range(ranked.shape[0]):  # MRR over the whole list, not cut at k
-            pos = [j for j, x in enumerate(ranked[u]) if x >= 0 and int(x) in rel[u]]
-            full_first.append(1.0 / (pos[0] + 1) if pos else 0.0)
-        return {
-            "hr": [("counted the hits; HR@K is 1 if at least one relevant item is in the top K, else 0",
-                    hits.sum(axis=1).mean())],
-            "precision": [("precision divided by the number of relevant items; precision@K divides by K",
-                           (hits.sum(axis=1) / n_rel).mean()),
-                          ("precision divided by the number of non-padded items; precision@K divides by K "
-                           "(an empty slot is a wasted slot)", (hits.sum(axis=1) / n_shown).mean())],
-            "recall": [("recall divided by K; recall divides by the number of relevant items |R_u|",
-                        (hits.sum(axis=1) / k).mean()),
-                       ("recall divided by min(|R_u|, K); recall@K divides by |R_u|",
-                        (hits.sum(axis=1) / _np.minimum(n_rel, k)).mean())],
-            "ndcg": [("log2(rank) instead of log2(rank + 1) in the discount (rank 1 would be divided by 0)",
-                      (dcg_log_r / ideal_log_r).mean()),
-                     ("DCG not normalised by the ideal DCG", dcg.mean()),
-                     ("ideal DCG over all |R_u| relevant items; the ideal list has only min(|R_u|, K) hits",
-                      (dcg / ideal_all).mean())],
-            "mrr": [("used the LAST hit; the reciprocal rank is 1 / rank of the FIRST relevant item",
-                     _where(any_hit, 1.0 / last, 0.0).mean()),
-                    ("averaged the ranks, not the reciprocal ranks", _where(any_hit, first, 0.0).mean()),
-                    ("MRR not cut at K: a first hit below rank K counts 0", _np.mean(full_first))],
-        }
-
-
-@_quietly
-def check_ranking_metrics_on(ranking_metrics, ranked, relevant, k, expected, name="ranking_metrics"):
-    ranked = _asarray(ranked, dtype=_np.int64)
-    got = _c.call(ranking_metrics, ranked.copy(), [_list(r) if not _isinstance(r, _set) else _set(r) for r in relevant],
-                  k, name="ranking_metrics")
-    _c.check_type(got, _Series, name)
-    if _list(got.index) != _list(METRICS):
-        raise _CheckFailure(f"{name} should be indexed by {_list(METRICS)} in this order, got {_list(got.index)}.")
-    expected = _asarray(expected, dtype=_np.float64)
-    variants = None
-    problems = []
-    first_mistake = None
-    for j, metric in enumerate(METRICS):
-        try:
-            g = _float(got.iloc[j])
-        except (TypeError, ValueError):
-            raise _CheckFailure(f"{name}[{metric!r}] should be a number, got {_short(got.iloc[j])}.") from None
-        e = expected[j]
-        if abs(g - e) <= 1e-9 + 1e-7 * abs(e):
-            continue
-        hint = None
-        if variants is None:
-            variants = _metric_variants(ranked, relevant, k)
-        if _isnan(g) or not _isfinite(g):
-            hint = ("log2(rank) instead of log2(rank + 1) in the discount (rank 1 would be divided by 0)"
-                    if metric == "ndcg" else "a division by zero")
-        for description, value in variants[metric]:
-            if hint is None and _isfinite(value) and abs(g - value) <= 1e-9 + 1e-7 * abs(value):
-                hint = description
-        problems.append(f"{metric}: expected {e:.6g}, got {g:.6g}" + (f" (likely mistake: {hint})" if hint else ""))
-        first_mistake = first_mistake or (metric, hint)
-    if problems:
-        metric, hint = first_mistake
-        summary = f"{name}[{metric!r}] is wrong" + (f". Likely mistake: {hint}." if hint else
-                                                     " (expected vs got below).")
-        raise _CheckFailure("\n".join([summary] + problems))
-
-
-@_quietly
-def check_ranking_metrics(ranking_metrics, ranked, relevant, k=10):
-    relevant = [_list(r) for r in relevant]
-    exp = [_ref_hr(ranked, relevant, k), _ref_precision(ranked, relevant, k), _ref_recall(ranked, relevant, k),
-           _ref_ndcg(ranked, relevant, k), _ref_mrr(ranked, relevant, k)]
-    check_ranking_metrics_on(ranking_metrics, ranked, relevant, k, exp)
+        check_popularity_recommend_on(popularity_recommend, Xt, rows_t, kt, _pop_variant(Xt, rows_t, kt, excl),
+                                      exclude_seen=excl,
+                                      name=f"popularity_recommend(exclude_seen={excl}) on a tiny matrix (items "
+                                           f"with popularity 0, ties, -1 slots)")
     _passed()

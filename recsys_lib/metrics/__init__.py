@@ -43,3 +43,28 @@ __all__ += [
     "BestThreshold",
     "log_loss",
 ]
+
+# Module 09 (from_model_to_product): A/B-test statistics and beyond-accuracy metrics.
+from .ab_testing import (  # noqa: E402
+    lift_table,
+    peeking_false_positive_rate,
+    power_two_proportions,
+    relative_lift_ci,
+    sample_size_per_arm,
+    sequential_z,
+    two_proportion_ztest,
+)
+from .beyond_accuracy import (  # noqa: E402
+    beyond_accuracy_report,
+    catalogue_coverage,
+    exposure_share,
+    head_items,
+    head_share,
+    intra_list_diversity,
+    novelty,
+)
+
+__all__ += ["two_proportion_ztest", "lift_table", "relative_lift_ci", "sample_size_per_arm",
+            "power_two_proportions", "sequential_z", "peeking_false_positive_rate",
+            "catalogue_coverage", "intra_list_diversity", "novelty", "head_items", "head_share",
+            "beyond_accuracy_report", "exposure_share"]

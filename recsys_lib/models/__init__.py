@@ -13,7 +13,10 @@ PopularityRecommender,      ``models/recommenders.py``       04
 ItemKNNRecommender,
 UserKNNRecommender
 LinearSVMPegasos            ``models/svm.py``                05
+MLPClassifierNumpy          ``models/mlp.py``                06
 BPRMatrixFactorization      ``models/factorization.py``      07
+SequenceRecommender         ``models/sequence.py``           08
+MarkovChainRecommender      ``models/markov.py``             08
 ==========================  ===============================  ======
 
 The loss primitives of modules 01 and 02 live in :mod:`recsys_lib.losses` and ``top_k`` in
@@ -34,8 +37,12 @@ _LAZY = {
     "ItemKNNRecommender": ".recommenders",
     "UserKNNRecommender": ".recommenders",
     "LinearSVMPegasos": ".svm",  # module 05 (svm)
+    "MLPClassifierNumpy": ".mlp",
     # module 07 (embeddings_matrix_factorization)
     "BPRMatrixFactorization": ".factorization",
+    # module 08 (embedding_lstm_recommender)
+    "SequenceRecommender": ".sequence",
+    "MarkovChainRecommender": ".markov",
     # re-exports
     "top_k": "recsys_lib.topk",
     "sigmoid": "recsys_lib.losses",

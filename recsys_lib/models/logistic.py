@@ -84,6 +84,33 @@ def _softmax_forward(Z: np.ndarray, Y: np.ndarray, with_loss: bool, ws: dict | N
     return P, _logsumexp_rows(Z) - np.einsum("ij,ij->i", Y, Z)
 
 
+
+def _classifier_fit_data(est, X, y, sample_weight):
+    """The validated ``(X, y_idx, sw)`` of a linear classifier's ``fit`` (LogisticRegressionGD, and
+    :class:`~recsys_lib.models.LinearSVMPegasos` of module 05): float64 ``X``, ``y`` as indices into
+    ``est.classes_`` (set here), non-negative sample weights; at least two classes must have a
+    positive weight."""
+    X, y = validate_data(est, X, y, dtype=np.float64)
+    check_classification_targets(y)
+    sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    est.classes_, y_idx = np.unique(y, return_inverse=True)
+    present = np.unique(y_idx[sw > 0])
+    if len(present) < 2:
+        raise ValueError(
+            f"{type(est).__name__} needs samples of at least 2 classes (with positive sample_weight) "
+            f"to fit; the data contain only one class: {est.classes_[present].tolist()}."
+        )
+    return X, y_idx, sw
+
+
+def _linear_decision(est, X):
+    """Scores ``X @ coef_.T + intercept_`` of a fitted linear classifier: (n,) for two classes, else (n, K)."""
+    check_is_fitted(est)
+    X = validate_data(est, X, dtype=np.float64, reset=False)
+    Z = X @ est.coef_.T + est.intercept_
+    return Z[:, 0] if Z.shape[1] == 1 else Z
+
+
 class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
     r"""Logistic regression fitted by (mini-batch) gradient descent.
 
@@ -207,16 +234,7 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         """
         _check_common_params(self)
         name = type(self).__name__
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
-        present = np.unique(y_idx[sw > 0])
-        if len(present) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes (with positive sample_weight) "
-                f"to fit; the data contain only one class: {self.classes_[present].tolist()}."
-            )
+        X, y_idx, sw = _classifier_fit_data(self, X, y, sample_weight)
         n_classes = len(self.classes_)
         alpha = float(self.alpha)
         if n_classes == 2:
@@ -250,10 +268,7 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
     def decision_function(self, X):
         r"""Scores :math:`z = Xw + b`: shape (n_samples,) for two classes (the logit of
         ``classes_[1]``), (n_samples, n_classes) otherwise."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        Z = X @ self.coef_.T + self.intercept_
-        return Z[:, 0] if Z.shape[1] == 1 else Z
+        return _linear_decision(self, X)
 
     def predict_proba(self, X):
         r"""Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order.

@@ -1,4 +1,5 @@
-"""Plots of module 03 (feature_engineering): time-decay weights, model comparison, feature importance."""
+"""Plots of module 03 (feature_engineering): the feature and label windows of each prediction time,
+time-decay weights, model comparison, feature importance."""
 from __future__ import annotations
 
 import numpy as np
@@ -67,4 +68,40 @@ def plot_feature_importance(importance: pd.Series, top: int = 15, ax=None, error
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(xlabel)
     ax.set_title(f"Top {len(imp)} features")
+    return ax
+
+
+def plot_time_windows(prediction_times, horizon_days: float, log_start, log_end=None, test_start=None,
+                      ax=None, title: str = "What each row of the task table may see"):
+    r"""A timeline with one row per prediction time :math:`\tau` (a cutoff): the **feature window**
+    (events from the start of the log up to, not including, :math:`\tau`) as a blue bar and the
+    **label window** :math:`[\tau, \tau + h)` as an orange bar, with a marker at the cutoff. With
+    ``test_start``, a dashed line separates training rows (whose label windows end by then) from
+    test rows; ``log_end`` draws the end of the log. Taught in module 03 (feature_engineering)."""
+    times = pd.DatetimeIndex(pd.to_datetime(np.asarray(prediction_times))).sort_values().unique()
+    if len(times) == 0:
+        raise ValueError("prediction_times is empty")
+    start = pd.Timestamp(log_start)
+    horizon = pd.Timedelta(days=float(horizon_days))
+    ax = _axes(ax, (11, 0.42 * len(times) + 1.6))
+    split = None if test_start is None else pd.Timestamp(test_start)
+    for row, tau in enumerate(times):
+        y = len(times) - 1 - row
+        part = "" if split is None else (" test" if tau >= split else " train")
+        ax.barh(y, tau - start, left=start, height=0.55, color="#4C72B0",
+                label="features: events before the cutoff" if row == 0 else None)
+        ax.barh(y, horizon, left=tau, height=0.55, color="#DD8452",
+                label=f"label window [cutoff, cutoff + {float(horizon_days):g} d)" if row == 0 else None)
+        ax.plot([tau], [y], "k|", ms=14, mew=2, label="cutoff (prediction time)" if row == 0 else None)
+        ax.text(tau + horizon, y, f"  {tau:%m-%d}{part}", va="center", fontsize=8)
+    if split is not None:
+        ax.axvline(split, color="black", ls="--", lw=1, label=f"test period starts {split:%m-%d}")
+    if log_end is not None:
+        ax.axvline(pd.Timestamp(log_end), color="grey", ls=":", lw=1, label="end of the log")
+    ax.set_yticks(range(len(times)))
+    ax.set_yticklabels([f"{t:%Y-%m-%d}" for t in times[::-1]])
+    ax.set_ylabel("prediction time")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))   # outside: the bars stay visible
+    ax.figure.autofmt_xdate()
     return ax

@@ -58,11 +58,19 @@ def plot_rates_by_category(rates: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_daily_activity(daily: pd.DataFrame, ax=None, columns=("active_users", "sessions", "purchases")):
-    """Lines of daily activity (one per column) over time. Taught in module 00 (shop_data)."""
+def plot_daily_activity(daily: pd.DataFrame, ax=None, columns=("active_users", "sessions", "purchases"),
+                        cutoff=None):
+    """Lines of daily activity (one per column) over time; with ``cutoff`` (a timestamp, e.g. the
+    start of a temporal split's test period) a dashed line and a shaded test period.
+    Taught in module 00 (shop_data)."""
     ax = _axes(ax, (9, 3.5))
     for col in columns:
         ax.plot(daily.index, daily[col], label=col.replace("_", " "))
+    if cutoff is not None:
+        cutoff = pd.Timestamp(cutoff)
+        ax.axvline(cutoff, color="black", ls="--", lw=1, label=f"cutoff {cutoff:%Y-%m-%d %H:%M}")
+        ax.axvspan(cutoff, daily.index.max() + pd.Timedelta(days=1), color="grey", alpha=0.15,
+                   label="test period")
     ax.set_ylabel("per day")
     ax.set_title("Activity over time")
     ax.legend(fontsize=9)

@@ -6,11 +6,13 @@ tables; ``recsys_lib.simulation.oracle`` turns the truth into the best achievabl
 import functools
 
 from recsys_lib.simulation.config import ShopConfig
+from recsys_lib.simulation.experiment import ShopperSimulator, run_ab_test
 from recsys_lib.simulation.generator import generate_shop
 from recsys_lib.simulation.truth import GeneratedShop, ShopTruth
 from recsys_lib.simulation.writer import write_shop
 
-__all__ = ["GeneratedShop", "ShopConfig", "ShopTruth", "generate_shop", "shipped_shop", "write_shop"]
+__all__ = ["GeneratedShop", "ShopConfig", "ShopTruth", "generate_shop", "shipped_shop", "write_shop",
+           "ShopperSimulator", "run_ab_test"]
 
 
 

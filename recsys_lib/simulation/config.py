@@ -45,6 +45,9 @@ class ShopConfig:
     intent_temperature: float = 2.5
     intent_stay: float = 0.35
     intent_complement: float = 0.45
+    # taste drift (module 09): the first step's category logit of category c gets
+    # + taste_drift * (day / n_days) * g_c, g_c ~ N(0, 1) drawn once; 0 = no drift and no random draw
+    taste_drift: float = 0.0
     # search: probability that a step starts with a search (first step, later steps)
     search_prob_first: float = 0.7
     search_prob_later: float = 0.35
@@ -84,5 +87,7 @@ class ShopConfig:
         for name in ("n_users", "n_items", "n_days", "dim", "slots", "max_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ShopConfig.{name} must be a positive integer, got {getattr(self, name)}")
+        if not (self.taste_drift >= 0 and self.taste_drift < float("inf")):
+            raise ValueError(f"ShopConfig.taste_drift must be a finite number >= 0, got {self.taste_drift}")
         if self.n_items < 2 * 21:
             raise ValueError(f"ShopConfig.n_items must be at least 42 (two per category), got {self.n_items}")

@@ -186,7 +186,11 @@ def _make_steps(cfg: ShopConfig, rng: np.random.Generator, it: dict, us: dict, s
 
     logits = cfg.intent_temperature * (us["taste"] @ it["leaf_centroids"].T) / cfg.dim + np.log(it["share"])
     start_users = se["user"]
-    p = np.exp(logits[start_users] - logits[start_users].max(axis=1, keepdims=True))
+    session_logits = logits[start_users]
+    if cfg.taste_drift:         # off (0): no draw, so the shop is byte for byte the one without the option
+        shift = rng.normal(size=logits.shape[1])
+        session_logits = session_logits + cfg.taste_drift * (se["start"] // 86400 / cfg.n_days)[:, None] * shift
+    p = np.exp(session_logits - session_logits.max(axis=1, keepdims=True))
     category = np.empty(len(session), dtype=np.int64)
     category[first_step] = _sample_rows(np.cumsum(p, axis=1), rng)
     cum_t = np.cumsum(transition, axis=1)
@@ -326,6 +330,6 @@ def generate_shop(config: ShopConfig | None = None, progress: bool = False) -> G
         log_price_ratio=it["log_price_ratio"], item_launch_day=it["launch_day"],
         user_price_sensitivity=us["price_sensitivity"], transition=transition, event_step=event_step,
         step_category=st["category"], step_session=st["session"] + 1, step_index=st["index"], step_day=st["day"],
-        promotions=promotions,
+        promotions=promotions, category_centroids=it["leaf_centroids"], category_share=it["share"],
     )
     return GeneratedShop(tables=Shop(items=items, users=users, events=events), truth=truth)
