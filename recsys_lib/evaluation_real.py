@@ -69,7 +69,8 @@ MODELS: dict[str, ModelSpec] = {m.name: m for m in (
     ModelSpec("userknn", "user-KNN (cosine, 50 neighbours)", "UserKNNRecommender",
               {"n_neighbors": 50, "fill_with_popular": True}),
     ModelSpec("bpr", "BPR matrix factorisation", "BPRMatrixFactorization"),
-    ModelSpec("lstm", "Embedding-LSTM", "SequenceRecommender", takes="events"),
+    ModelSpec("lstm", "Embedding-LSTM", "SequenceRecommender",
+              {"output": "dense", "lists": False, "progress": False}, takes="events"),   # a real log has no item lists
 )}
 
 
@@ -150,8 +151,10 @@ def leave_last_out(events: pd.DataFrame, max_cases: int | None = None, seed: int
     item_codes, item_ids = pd.factorize(train[C.ITEM_ID], sort=True)
     X = sp.csr_matrix((np.ones(len(train)), (user_codes, item_codes)),
                       shape=(len(user_ids), len(item_ids)), dtype=np.float64)
-    train_events = pd.DataFrame({C.USER_ID: user_codes.astype(np.int64), C.ITEM_ID: item_codes.astype(np.int64),
-                                 C.TIMESTAMP: train[C.TIMESTAMP].to_numpy(),
+    # a log without sessions (MovieLens) gets one session per user, so sequence models can read it
+    sessions = (pd.factorize(train[C.SESSION_ID])[0] if C.SESSION_ID in train.columns else user_codes)
+    train_events = pd.DataFrame({C.USER_ID: user_codes.astype(np.int64), C.SESSION_ID: sessions.astype(np.int64),
+                                 C.ITEM_ID: item_codes.astype(np.int64), C.TIMESTAMP: train[C.TIMESTAMP].to_numpy(),
                                  C.EVENT_TYPE: train[C.EVENT_TYPE].to_numpy()})
     # cases: users with a history; relevant = the distinct items of their last moment that occur
     # in training (a case asking only for never-seen items is left out and counted)

@@ -117,3 +117,15 @@ def test_cli_prints_the_table_and_uses_exit_codes():
     assert missing.returncode == 2 and "kaggle" in missing.stderr
     listing = _cli("--list-models")
     assert listing.returncode == 0 and all(f"\n{m} " in "\n" + listing.stdout for m in BASE)
+
+
+@pytest.mark.slow
+def test_the_capstone_lstm_runs_on_a_real_log_reproducibly():
+    """`recsys-course evaluate --models lstm`: a log without item lists or sessions (MovieLens) still
+    trains the Embedding-LSTM (one session per user, a plain softmax head), seeded: the same table twice."""
+    first = E.evaluate_real("movielens100k", ML, ["pop", "lstm"], progress=False).table
+    again = E.evaluate_real("movielens100k", ML, ["lstm"], progress=False).table
+    assert first.loc["lstm", "HR@10"] == again.loc["lstm", "HR@10"]
+    assert first.loc["lstm", "NDCG@10"] == again.loc["lstm", "NDCG@10"]
+    # three taste groups in the fixture: the sequence model beats popularity
+    assert first.loc["lstm", "HR@10"] > first.loc["pop", "HR@10"]

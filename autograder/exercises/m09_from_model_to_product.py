@@ -14,7 +14,8 @@ the sample size) and re-exports the checks of Exercises 3-4 (beyond accuracy, MM
 (its setup cell imports this module, and with it every check, before any student code runs).
 
 Rules the task texts state and the PUBLIC checks test (the hidden tests test them again): the interval
-uses the unpooled standard error and the test the pooled one, also for arms of different sizes; ``alpha``
+uses the unpooled standard error and the test the pooled one, also for arms of different sizes; a negative
+lift has the p-value of the same positive lift; ``alpha``
 is a parameter (a public call with alpha = 0.1); z = 0 and p = 1 when both arms have the same extreme rate;
 the relative lift is NaN when the control rate is 0; the sample size is rounded up, honours ``alpha`` and
 ``power`` and works for a negative MDE.
@@ -139,6 +140,7 @@ def check_two_proportion_test_on(two_proportion_test, xa, na, xb, nb, alpha, exp
 
 #: public rule cases: (xa, na, xb, nb, alpha, what)
 ZTEST_RULES = ((130, 1000, 171, 1100, 0.05, "arms of different sizes (1,000 and 1,100 shoppers)"),
+               (171, 1100, 130, 1000, 0.05, "a NEGATIVE lift (the p-value is that of the same positive lift)"),
                (0, 150, 0, 150, 0.05, "both arms with rate 0 (no variance: z = 0, p = 1, relative lift NaN)"),
                (0, 200, 6, 200, 0.05, "a control rate of 0 (relative lift NaN)"),
                (40, 40, 40, 40, 0.05, "both arms with rate 1"))
@@ -164,7 +166,7 @@ def check_two_proportion_test(two_proportion_test, arms, successes, trials):
 # ---------------------------------------------------------------- 2. sample size
 def _size_variant(p, mde, alpha, power, z_alpha=None, z_beta=None, pooled_both=False, relative=False,
                   rounding="ceil", both_arms=False, h1_var="both", pbar="mean", h0_factor=2.0, drop_sign=True,
-                  divisor="square"):
+                  divisor="square", unpooled_both=False):
     pa = p
     d = p * mde if relative else mde
     pb = pa + (d if drop_sign else _abs(d))
@@ -174,6 +176,8 @@ def _size_variant(p, mde, alpha, power, z_alpha=None, z_beta=None, pooled_both=F
     zb = _ndtri(power) if z_beta is None else z_beta
     if pooled_both:
         num = (za + zb) ** 2 * 2 * pm * (1 - pm)
+    elif unpooled_both:
+        num = (za + zb) ** 2 * (pa * (1 - pa) + pb * (1 - pb))
     else:
         var1 = pa * (1 - pa) + pb * (1 - pb) if h1_var == "both" else 2 * pa * (1 - pa)
         num = (za * _math.sqrt(h0_factor * pm * (1 - pm)) + zb * _math.sqrt(var1)) ** 2
@@ -210,6 +214,8 @@ def check_sample_size_on(sample_size_per_arm, p, mde, alpha, power, expected, na
         _Mistake("the simplified formula with the pooled variance in both terms; the text's formula uses "
                  "sqrt(2 p_bar (1 - p_bar)) for alpha and sqrt(p_A(1 - p_A) + p_B(1 - p_B)) for the power",
                  _size_variant(*args, pooled_both=True)),
+        _Mistake("the simplified formula with the unpooled variance p_A(1 - p_A) + p_B(1 - p_B) in both terms; the "
+                 "alpha term uses the variance under H0, sqrt(2 p_bar (1 - p_bar))", _size_variant(*args, unpooled_both=True)),
         _Mistake("the power term uses the control's variance twice, 2 p_A (1 - p_A); under H1 the arms have "
                  "p_A and p_B = p_A + mde", _size_variant(*args, h1_var="control")),
         _Mistake("p_bar is the baseline p_A; it is the mean (p_A + p_B) / 2", _size_variant(*args, pbar="baseline")),

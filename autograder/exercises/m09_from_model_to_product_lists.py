@@ -90,6 +90,11 @@ def _beyond_variants(lists, cat, pop, n_users):
                 {"novelty": _np.mean(-_log2(counts + 1))}))
     out.append(("novelty uses the log of the counts (rare items get a SMALL value); it is -log2 of the "
                 "probability (n_i + 1) / (N + 1)", {"novelty": _np.mean(_log2(counts + 1))}))
+    ppos = _np.maximum(pop.index.get_indexer(lists.ravel()).reshape(lists.shape), 0)
+    per_slot = _np.where(shown, -_log2((pop.to_numpy(dtype=_float64)[ppos] + 1) / (n_users + 1)), 0.0)
+    listed = m >= 1
+    out.append(("novelty is the mean of each list's mean; it is the mean over ALL shown slots (lists with empty "
+                "slots weigh less)", {"novelty": _np.mean(per_slot.sum(axis=1)[listed] / m[listed])}))
     total = _float(pop.to_numpy(dtype=_float64).sum())
     out.append(("pi_i divides by all interactions; it is the share of the N shoppers: (n_i + 1) / (N + 1)",
                 {"novelty": _np.mean(-_log2((counts + 1) / (total + 1)))}))
@@ -111,6 +116,11 @@ def _beyond_variants(lists, cat, pop, n_users):
                 {"head_share": _float(by_position[pos[shown]].mean())}))
     out.append(("the head share divides by all K slots of every list, padding included; divide by the shown slots",
                 {"head_share": _float(ref["head_share"] * shown.sum() / lists.size)}))
+    head_items = _np.zeros(_len(pop), dtype=bool)
+    head_items[_np.lexsort((pop.index.to_numpy(), -pop.to_numpy(dtype=_float64)))[:n_head]] = True
+    in_head = _np.where(shown, head_items[ppos], False).sum(axis=1)
+    out.append(("the head share is the mean of each list's share; it is the share of ALL shown slots (lists with "
+                "empty slots weigh less)", {"head_share": _float(_np.mean(in_head[listed] / m[listed]))}))
     mistakes = []
     for text, kw in out:
         value = ref.copy()
