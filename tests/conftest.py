@@ -45,3 +45,25 @@ def load_benchmark():
         return module
 
     return load
+
+
+@pytest.fixture(scope="module")
+def tf_threads_as_they_are():
+    """Run code that calls ``recsys_lib.keras_utils.set_seeds(seed)`` (a notebook's setup cell, a
+    benchmark's ``main``) inside a test process where TensorFlow may already have run an operation
+    with other thread counts (another test on the same xdist worker did): ``set_seeds`` then
+    re-seeds and keeps the threads it finds, instead of raising its "came too late" RuntimeError.
+    Seeds and op determinism still apply, so results stay reproducible within the process."""
+    from recsys_lib import keras_utils
+
+    original = keras_utils.set_seeds
+
+    def set_seeds(seed: int = 0, *, threads: int | None = 1) -> None:
+        try:
+            original(seed, threads=threads)
+        except RuntimeError:
+            original(seed, threads=None)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keras_utils, "set_seeds", set_seeds)
+        yield

@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.mark.slow
-def test_benchmark_main_runs_at_toy_size(capsys, load_benchmark):
+def test_benchmark_main_runs_at_toy_size(capsys, load_benchmark, tf_threads_as_they_are):
     bench = load_benchmark("bench_mlp")
     r = bench.main(["--data", "synthetic", "--rows", "500", "--epochs", "3", "--batch-size", "50"])
     out = capsys.readouterr().out

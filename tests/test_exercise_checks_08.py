@@ -77,7 +77,7 @@ PUBLIC = {
 
 
 @pytest.fixture(scope="module")
-def notebook():
+def notebook(tf_threads_as_they_are):
     return N.read_json(NOTEBOOK)
 
 
