@@ -1,6 +1,7 @@
 """`recsys-course release`: course/ is generated from solutions/, normalised, and leaks nothing."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -50,6 +51,20 @@ def test_course_has_no_solutions_markers_or_hidden_tests(repo_root):
         for line in sorted(hidden | (solution - {s for s in solution if s in shown})):
             assert line not in released, (module, line)
         assert sorted(p.name for p in (repo_root / "course" / module).iterdir()) == [f"{module}.ipynb"]
+
+
+def test_hints_point_at_the_idea_without_spelling_out_a_solution_line(repo_root):
+    """No line of a solution block (of 20 characters or more: not `return x`) appears verbatim in the
+    code of a hint (`<details>` blocks): a hint names the idea or the function, the learner writes it."""
+    for module in _modules(repo_root):
+        source = N.read_json(repo_root / "solutions" / module / f"{module}.ipynb")
+        solution = {line.strip() for line in N.solution_lines(source) if len(line.strip()) >= 20}
+        hints = "\n".join(block for c in source["cells"] if c["cell_type"] == "markdown"
+                          for block in re.findall(r"<details>(.*?)</details>", _source_text(c), re.S))
+        code = re.findall(r"`([^`]+)`", hints)
+        assert code or module.startswith("99"), f"{module}: no hint with code found (the pattern is stale)"
+        leaks = sorted(line for line in solution if any(line in span for span in code))
+        assert not leaks, f"{module}: a hint spells out solution lines {leaks}"
 
 
 @pytest.mark.slow
