@@ -12,27 +12,23 @@ term, a truncated zero point, eps added to the shares ...).
 """
 from __future__ import annotations
 
-import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import norm
 
+import exercise_harness as H
 from autograder import notebooks as N
 from autograder import toolbox_policy as P
 from autograder.checks import CheckFailure
 from autograder.exercises import m09_from_model_to_product as M09
 
 MODULE = "09_from_model_to_product"
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "solutions" / MODULE / f"{MODULE}.ipynb"
-FIXTURES = json.loads((ROOT / "autograder" / "fixtures" / "mistakes" / f"{MODULE}.json").read_text())["fixtures"]
-_SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", flags=re.MULTILINE)
-_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", flags=re.DOTALL)
+NOTEBOOK = H.notebook_path(MODULE)
+FIXTURES = H.mistake_fixtures(MODULE)
 
 # ---- small inputs standing in for the notebook's data
 _rng = np.random.default_rng(0)
@@ -85,17 +81,7 @@ def notebook():
     return N.read_json(NOTEBOOK)
 
 
-def _namespace(notebook, replace=None) -> dict:
-    """The setup cell and every graded code cell, run in order in one namespace (as in the notebook);
-    ``replace`` maps a grade_id to a new source."""
-    namespace: dict = {}
-    for cell in notebook["cells"]:
-        gid = N.grade_id(cell) or ""
-        if cell["cell_type"] == "code" and gid.endswith(("_code", "_setup")):
-            source = (replace or {}).get(gid, N.source_text(cell))
-            source = "\n".join(source) if isinstance(source, list) else source
-            exec(compile(_SOLUTION.sub("", source), gid, "exec"), namespace)
-    return namespace
+_namespace, _run_hidden, _fails = H.run_graded_cells, H.run_hidden, H.fails
 
 
 @pytest.fixture(scope="module")
@@ -106,52 +92,21 @@ def solution(notebook) -> dict:
 @pytest.fixture(scope="module")
 def hidden(notebook) -> dict:
     """test cell grade_id -> the source of its hidden tests (self-contained: no notebook data)."""
-    out = {}
-    for cell in notebook["cells"]:
-        match = _HIDDEN.search(N.source_text(cell))
-        if match:
-            out[N.grade_id(cell)] = match.group(1)
-    assert set(out) == set(PUBLIC)
-    return out
-
-
-def _run_hidden(source: str, namespace: dict) -> None:
-    exec(compile(source, "hidden tests", "exec"), dict(namespace))
-
-
-def _fails(check, *args, words=()) -> str:
-    with pytest.raises(CheckFailure) as info:
-        check(*args)
-    msg = str(info.value)
-    for word in words:
-        assert word.lower() in msg.lower(), f"{word!r} not in:\n{msg}"
-    return msg
+    return H.hidden_tests(notebook, PUBLIC)
 
 
 def test_the_solution_passes_every_public_and_hidden_check(solution, hidden, capsys):
-    for gid, public in PUBLIC.items():
-        public(solution)
-        _run_hidden(hidden[gid], solution)
-    assert capsys.readouterr().out.count("All public tests passed") == len(PUBLIC)
+    H.assert_solution_passes(PUBLIC, solution, hidden, capsys)
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f["id"] for f in FIXTURES])
 def test_every_fixture_fails_the_public_and_the_hidden_tests(notebook, hidden, fixture):
-    namespace = _namespace(notebook, fixture["replace"])
-    for gid in fixture["points_lost"]:
-        words = fixture["feedback_contains"].get(gid, ())
-        _fails(PUBLIC[gid], namespace, words=words)
-        with pytest.raises(CheckFailure):
-            _run_hidden(hidden[gid], namespace)
+    H.assert_fixture_fails(PUBLIC, notebook, hidden, fixture)
 
 
 def test_fixture_diagnoses_name_a_mistake_in_the_first_line(notebook):
     """The first line of the feedback (what `recsys-course check` shows) names the likely mistake."""
-    for fixture in FIXTURES:
-        namespace = _namespace(notebook, fixture["replace"])
-        for gid in fixture["feedback_contains"]:
-            msg = _fails(PUBLIC[gid], namespace)
-            assert "Likely mistake" in msg.splitlines()[0], (fixture["id"], msg.splitlines()[0])
+    H.assert_first_lines_name_the_mistakes(PUBLIC, notebook, FIXTURES)
 
 
 # ---------------------------------------------------------------- other realistic wrong answers
