@@ -67,3 +67,33 @@ def tf_threads_as_they_are():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(keras_utils, "set_seeds", set_seeds)
         yield
+
+
+# ------------------------------------------------ the in-process tests of exercise checks (tests/exercise_harness.py)
+# A test file sets MODULE (its module's folder name) and PUBLIC (test cell -> public check); with
+# USES_TENSORFLOW = True its notebook's setup cell may call set_seeds after TensorFlow started.
+@pytest.fixture(scope="module")
+def notebook(request) -> dict:
+    """The module's solution notebook (JSON)."""
+    import exercise_harness as H
+    from autograder import notebooks as N
+
+    if getattr(request.module, "USES_TENSORFLOW", False):
+        request.getfixturevalue("tf_threads_as_they_are")
+    return N.read_json(H.notebook_path(request.module.MODULE))
+
+
+@pytest.fixture(scope="module")
+def solution(notebook) -> dict:
+    """The solution's setup cell and graded cells, run in one namespace."""
+    import exercise_harness as H
+
+    return H.run_graded_cells(notebook)
+
+
+@pytest.fixture(scope="module")
+def hidden(request, notebook) -> dict:
+    """test cell grade_id -> the source of its hidden tests (self-contained: no notebook data)."""
+    import exercise_harness as H
+
+    return H.hidden_tests(notebook, request.module.PUBLIC)

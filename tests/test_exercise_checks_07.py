@@ -21,7 +21,6 @@ from autograder.checks import CheckFailure
 from autograder.exercises import m07_embeddings_matrix_factorization as M07
 
 MODULE = "07_embeddings_matrix_factorization"
-NOTEBOOK = H.notebook_path(MODULE)
 FIXTURES = H.mistake_fixtures(MODULE)
 
 _rng = np.random.default_rng(0)
@@ -40,23 +39,7 @@ PUBLIC = {
 }
 
 
-@pytest.fixture(scope="module")
-def notebook():
-    return N.read_json(NOTEBOOK)
-
-
 _namespace, _run_hidden, _fails = H.run_graded_cells, H.run_hidden, H.fails
-
-
-@pytest.fixture(scope="module")
-def solution(notebook) -> dict:
-    return _namespace(notebook)
-
-
-@pytest.fixture(scope="module")
-def hidden(notebook) -> dict:
-    """test cell grade_id -> the source of its hidden tests (self-contained: no notebook data)."""
-    return H.hidden_tests(notebook, PUBLIC)
 
 
 def test_the_solution_passes_every_public_and_hidden_check(solution, hidden, capsys):

@@ -28,8 +28,8 @@ from recsys_lib.simulation import catalogue
 from sequence_logs import ITEMS, TINY
 
 MODULE = "08_embedding_lstm_recommender"
-NOTEBOOK = H.notebook_path(MODULE)
 FIXTURES = H.mistake_fixtures(MODULE)
+USES_TENSORFLOW = True     # the setup cell calls set_seeds (conftest: tf_threads_as_they_are)
 
 # ---------------------------------------------------------------- small stand-ins for the notebook's data
 _rng = np.random.default_rng(8)
@@ -70,23 +70,7 @@ PUBLIC = {
 }
 
 
-@pytest.fixture(scope="module")
-def notebook(tf_threads_as_they_are):
-    return N.read_json(NOTEBOOK)
-
-
 _namespace, _run_hidden, _fails = H.run_graded_cells, H.run_hidden, H.fails
-
-
-@pytest.fixture(scope="module")
-def solution(notebook) -> dict:
-    return _namespace(notebook)
-
-
-@pytest.fixture(scope="module")
-def hidden(notebook) -> dict:
-    """test cell grade_id -> the source of its hidden tests (self-contained: no notebook data)."""
-    return H.hidden_tests(notebook, PUBLIC)
 
 
 def test_the_solution_passes_every_public_and_hidden_check(solution, hidden, capsys):

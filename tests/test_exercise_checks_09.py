@@ -27,7 +27,6 @@ from autograder.checks import CheckFailure
 from autograder.exercises import m09_from_model_to_product as M09
 
 MODULE = "09_from_model_to_product"
-NOTEBOOK = H.notebook_path(MODULE)
 FIXTURES = H.mistake_fixtures(MODULE)
 
 # ---- small inputs standing in for the notebook's data
@@ -76,23 +75,7 @@ PUBLIC = {
 }
 
 
-@pytest.fixture(scope="module")
-def notebook():
-    return N.read_json(NOTEBOOK)
-
-
 _namespace, _run_hidden, _fails = H.run_graded_cells, H.run_hidden, H.fails
-
-
-@pytest.fixture(scope="module")
-def solution(notebook) -> dict:
-    return _namespace(notebook)
-
-
-@pytest.fixture(scope="module")
-def hidden(notebook) -> dict:
-    """test cell grade_id -> the source of its hidden tests (self-contained: no notebook data)."""
-    return H.hidden_tests(notebook, PUBLIC)
 
 
 def test_the_solution_passes_every_public_and_hidden_check(solution, hidden, capsys):
