@@ -10,7 +10,6 @@ notebook's data: ``public[gid](namespace)`` raises ``CheckFailure`` on a wrong a
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -18,10 +17,9 @@ import pytest
 
 from autograder import notebooks as N
 from autograder.checks import CheckFailure
+from autograder.mistakes import fixture_path
 
 ROOT = Path(__file__).resolve().parents[1]
-_SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", flags=re.MULTILINE)
-_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", flags=re.DOTALL)
 
 Public = Mapping[str, Callable[[dict], object]]
 
@@ -31,8 +29,8 @@ def notebook_path(module: str) -> Path:
 
 
 def mistake_fixtures(module: str) -> list[dict]:
-    path = ROOT / "autograder" / "fixtures" / "mistakes" / f"{module}.json"
-    return json.loads(path.read_text(encoding="utf-8"))["fixtures"]
+    """The module's mistake fixtures as the JSON gives them (dicts: ``replace``, ``points_lost``, ...)."""
+    return json.loads(fixture_path(module).read_text(encoding="utf-8"))["fixtures"]
 
 
 def run_graded_cells(notebook: dict, replace: Mapping | None = None) -> dict:
@@ -44,7 +42,9 @@ def run_graded_cells(notebook: dict, replace: Mapping | None = None) -> dict:
         if cell["cell_type"] == "code" and gid.endswith(("_code", "_setup")):
             source = (replace or {}).get(gid, N.source_text(cell))
             source = "\n".join(source) if isinstance(source, list) else source
-            exec(compile(_SOLUTION.sub("", source), gid, "exec"), namespace)
+            code = "\n".join(line for line in source.split("\n")
+                             if N.BEGIN_SOLUTION not in line and N.END_SOLUTION not in line)
+            exec(compile(code, gid, "exec"), namespace)
     return namespace
 
 
@@ -53,9 +53,9 @@ def hidden_tests(notebook: dict, public: Public) -> dict[str, str]:
     test cell with hidden tests has a public check in ``public`` and the other way round."""
     out = {}
     for cell in notebook["cells"]:
-        match = _HIDDEN.search(N.source_text(cell))
-        if match:
-            out[N.grade_id(cell)] = match.group(1)
+        _, blocks = N.regions(N.source_text(cell), N.BEGIN_HIDDEN_TESTS, N.END_HIDDEN_TESTS)
+        if blocks:
+            out[N.grade_id(cell)] = "\n".join(blocks)
     assert set(out) == set(public)
     return out
 

@@ -18,12 +18,9 @@ SMALL = ShopConfig.shipped().replace(n_users=700, n_items=150, seed=11)
 
 
 @pytest.fixture(scope="module")
-def tf_ready():
-    from recsys_lib.keras_utils import set_seeds
-    try:
-        set_seeds(0)
-    except RuntimeError:            # TensorFlow already started in this process with other threads
-        set_seeds(0, threads=None)
+def tf_ready(tf_threads_as_they_are):
+    from recsys_lib import keras_utils
+    keras_utils.set_seeds(0)        # one thread, or the ones TensorFlow already has in this process
     return True
 
 
