@@ -122,15 +122,48 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def kill_tree(pid: int, include_root: bool = True) -> None:
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie has stopped: only its exit status is left)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    except OSError:              # no /proc here: ask the kernel instead
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    return state not in ("Z", "X")
+
+
+def kill_tree(pid: int, include_root: bool = True, wait_s: float = 10.0) -> None:
     """SIGKILL ``pid`` and all its descendants (found through /proc: kernels start sessions of
-    their own, so killing the process group alone would leave them running)."""
-    victims = ([pid] if include_root else []) + _descendants(pid)
-    for p in victims:
+    their own, so killing the process group alone would leave them running), and wait up to
+    ``wait_s`` seconds until none of them runs any more.
+
+    The tree is frozen first (SIGSTOP) and searched again until no new process turns up, so a
+    process that starts a child while it is being killed cannot leave that child behind."""
+    frozen: list[int] = []
+    for _ in range(20):
+        new = [p for p in ([pid] if include_root else []) + _descendants(pid)
+               if p not in frozen and p != os.getpid()]
+        if not new:
+            break
+        for p in new:
+            try:
+                os.kill(p, signal.SIGSTOP)
+            except (ProcessLookupError, PermissionError):
+                pass
+        frozen.extend(new)
+    for p in frozen:
         try:
             os.kill(p, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    deadline = time.monotonic() + wait_s
+    while any(_alive(p) for p in frozen) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 # --------------------------------------------------------------------------- in the child

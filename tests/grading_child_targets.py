@@ -16,6 +16,15 @@ def sleep_with_grandchild(payload: dict) -> int:
     return 0
 
 
+def keep_starting_children(payload: dict) -> int:
+    """Start a sleeping child every few milliseconds, appending each pid to a file, for ever."""
+    with open(payload["pids"], "a", buffering=1) as out:
+        while True:
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+            out.write(f"{child.pid}\n")
+            time.sleep(0.005)
+
+
 def allocate(payload: dict) -> int:
     """Allocate ``payload["mb"]`` MB of memory (fails under a smaller address-space limit)."""
     block = bytearray(payload["mb"] * 1024 * 1024)

@@ -4,13 +4,14 @@ gets its own folder, environment, session and log."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from autograder.childproc import EXIT_EXPIRED, ChildSpec, Running, run_child
+from autograder.childproc import EXIT_EXPIRED, Cancelled, ChildSpec, Running, run_child
 
 pytestmark = pytest.mark.slow          # the "fork" method's server imports nbgrader once (seconds)
 METHODS = ["exec", "fork"]
@@ -78,15 +79,11 @@ def test_an_orphan_ends_itself_at_its_deadline(tmp_path, method):
 
 
 def test_cancelled_batch_stops_children(tmp_path):
-    import threading
-
-    from autograder.childproc import Cancelled
-
     running = Running()
     pids = tmp_path / "pids"
 
     def interrupt_once_started():
-        while not pids.exists():
+        while not (pids.exists() and len(pids.read_text().split()) == 2):
             time.sleep(0.05)
         running.kill_all()
 
@@ -95,6 +92,29 @@ def test_cancelled_batch_stops_children(tmp_path):
         run_child(_spec(tmp_path, "sleep_with_grandchild", {"pids": str(pids)}), timeout=120,
                   running=running, method="fork")
     assert all(_gone(int(p)) for p in pids.read_text().split())
+
+
+def test_killing_a_tree_leaves_no_child_started_during_the_kill(tmp_path):
+    """A process that keeps starting children while it is killed: none of them survives
+    (the tree is frozen before it is killed), and kill_tree returns only once all have stopped."""
+    pids = tmp_path / "pids"
+    running = Running()
+    done = threading.Event()
+
+    def kill_once_busy():
+        while not (pids.exists() and len(pids.read_text().split()) >= 20):
+            time.sleep(0.02)
+        running.kill_all()
+        done.set()
+
+    threading.Thread(target=kill_once_busy, daemon=True).start()
+    with pytest.raises(Cancelled):
+        run_child(_spec(tmp_path, "keep_starting_children", {"pids": str(pids)}), timeout=120,
+                  running=running, method="exec")
+    assert done.wait(30)
+    started = [int(p) for p in pids.read_text().split()]
+    assert len(started) >= 20
+    assert [p for p in started if not _gone(p)] == []
 
 
 def test_a_script_without_main_guard_is_not_run_again_in_the_child(tmp_path):
