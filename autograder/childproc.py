@@ -101,6 +101,12 @@ class Running:
             kill_tree(pid)
 
 
+def _stat_fields(proc_dir: Path) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (which may hold spaces and
+    parentheses): state, ppid, ..."""
+    return (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     proc = Path("/proc")
@@ -109,10 +115,9 @@ def _descendants(pid: int) -> list[int]:
             if not entry.name.isdigit():
                 continue
             try:
-                stat = (entry / "stat").read_text()
+                ppid = int(_stat_fields(entry)[1])
             except OSError:
                 continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))
     todo, found = list(children.get(pid, [])), []
     while todo:
@@ -125,7 +130,7 @@ def _descendants(pid: int) -> list[int]:
 def _alive(pid: int) -> bool:
     """Whether ``pid`` still runs (a zombie has stopped: only its exit status is left)."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = _stat_fields(Path(f"/proc/{pid}"))[0]
     except FileNotFoundError:
         return False
     except OSError:              # no /proc here: ask the kernel instead

@@ -10,7 +10,6 @@ that are not fixtures (a list of ids, a naive softplus, an epsilon in the norms 
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -39,9 +38,6 @@ PUBLIC = {
 }
 
 
-_namespace, _run_hidden, _fails = H.run_graded_cells, H.run_hidden, H.fails
-
-
 def test_the_solution_passes_every_public_and_hidden_check(solution, hidden, capsys):
     H.assert_solution_passes(PUBLIC, solution, hidden, capsys)
 
@@ -53,7 +49,7 @@ def test_every_fixture_fails_the_public_and_the_hidden_tests(notebook, hidden, f
     # right must not cost the epoch's points
     if "m07_bpr_sgd_epoch" not in fixture["points_lost"]:
         PUBLIC["m07_bpr_sgd_epoch"](namespace)
-        _run_hidden(hidden["m07_bpr_sgd_epoch"], namespace)
+        H.run_hidden(hidden["m07_bpr_sgd_epoch"], namespace)
 
 
 def test_fixture_diagnoses_name_a_mistake_in_the_first_line(notebook):
@@ -67,7 +63,7 @@ def test_one_hot_is_called_with_a_list_as_the_text_allows(solution):
         H = np.zeros((ids.size, n))             # a list has no .size
         H[np.arange(ids.size), ids] = 1.0
         return H
-    msg = _fails(M07.check_one_hot, array_only, np.array([1, 2]), 4, words=["ids as a list", "AttributeError"])
+    msg = H.fails(M07.check_one_hot, array_only, np.array([1, 2]), 4, words=["ids as a list", "AttributeError"])
     assert msg.startswith("one_hot([3, 0, 3, 1], 5) (ids as a list) raised AttributeError")
 
 
@@ -77,7 +73,7 @@ def test_a_naive_softplus_is_diagnosed_as_overflow(solution):
         penalty = (P[users] ** 2).sum() + (Q[pos] ** 2).sum() + (Q[neg] ** 2).sum() + (b[pos] ** 2).sum() \
             + (b[neg] ** 2).sum()
         return float(np.log1p(np.exp(-x)).sum() + lam / 2 * penalty)
-    _fails(M07.check_bpr_loss, log1p_exp, words=["is inf", "overflows", "softplus"])
+    H.fails(M07.check_bpr_loss, log1p_exp, words=["is inf", "overflows", "softplus"])
 
 
 def test_gradient_with_the_positive_items_sign_for_the_negative_item(solution):
@@ -88,7 +84,7 @@ def test_gradient_with_the_positive_items_sign_for_the_negative_item(solution):
         np.add.at(dQ, neg, 2 * g[:, None] * P[users])     # -g p_u becomes +g p_u
         np.add.at(db, neg, 2 * g)
         return dP, dQ, db
-    _fails(M07.check_bpr_gradients, same_sign, words=["positive item's sign"])
+    H.fails(M07.check_bpr_gradients, same_sign, words=["positive item's sign"])
 
 
 def test_epoch_shares_its_diagnoses_with_the_hidden_tests(solution, hidden):
@@ -101,10 +97,10 @@ def test_epoch_shares_its_diagnoses_with_the_hidden_tests(solution, hidden):
             dP, dQ, db = solution["bpr_gradients"](P, Q, b, u, i, j, lam)
             P, Q, b = P - lr * dP, Q - lr * dQ, b - lr * db
         return P, Q, b, float(np.mean(means))
-    msg = _fails(M07.check_bpr_sgd_epoch, mean_of_batch_means, words=["mean_loss is wrong"])
+    msg = H.fails(M07.check_bpr_sgd_epoch, mean_of_batch_means, words=["mean_loss is wrong"])
     assert "expected 1.28111" in msg                      # the public problem's mean loss, shown
     with pytest.raises(CheckFailure):
-        _run_hidden(hidden["m07_bpr_sgd_epoch"], {**solution, "bpr_sgd_epoch": mean_of_batch_means})
+        H.run_hidden(hidden["m07_bpr_sgd_epoch"], {**solution, "bpr_sgd_epoch": mean_of_batch_means})
 
 
 def test_exact_cosines_of_any_correct_formula_pass(solution, hidden):
@@ -118,12 +114,12 @@ def test_exact_cosines_of_any_correct_formula_pass(solution, hidden):
         idx = np.argsort(-S, axis=1, kind="stable")[:, :n]
         return idx, np.take_along_axis(S, idx, axis=1)
     PUBLIC["m07_nearest_items"]({"nearest_items": outer_product})
-    _run_hidden(hidden["m07_nearest_items"], {**solution, "nearest_items": outer_product})
+    H.run_hidden(hidden["m07_nearest_items"], {**solution, "nearest_items": outer_product})
 
 
 def test_checks_give_the_same_feedback_twice(notebook):
-    wrong = _namespace(notebook, next(f for f in FIXTURES if f["id"] == "popularity_power_ignored")["replace"])
-    assert _fails(PUBLIC["m07_sample_negatives"], wrong) == _fails(PUBLIC["m07_sample_negatives"], wrong)
+    wrong = H.run_graded_cells(notebook, next(f for f in FIXTURES if f["id"] == "popularity_power_ignored")["replace"])
+    assert H.fails(PUBLIC["m07_sample_negatives"], wrong) == H.fails(PUBLIC["m07_sample_negatives"], wrong)
 
 
 def test_how_this_notebook_works_lists_every_forbidden_name(notebook):

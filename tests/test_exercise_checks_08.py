@@ -13,7 +13,6 @@ problem trains a model of 8 units for a few epochs per call.
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -68,9 +67,6 @@ PUBLIC = {
     "m08_early_stopping": lambda ns: _lazy_keras().check_train_with_early_stopping(ns["train_with_early_stopping"]),
     "m08_transition_kind": lambda ns: M08.check_transition_kind(ns["transition_kind"], _PREV, _NEXT),
 }
-
-
-_namespace, _run_hidden, _fails = H.run_graded_cells, H.run_hidden, H.fails
 
 
 def test_the_solution_passes_every_public_and_hidden_check(solution, hidden, capsys):
@@ -137,7 +133,7 @@ KERAS_MISTAKES = {
 def test_the_model_check_names_each_structural_mistake(mistake):
     K = _lazy_keras()
     change, n_outputs, words, likely = KERAS_MISTAKES[mistake]
-    msg = _fails(K.check_lstm_model_on, _builder(**change), 20, 5, 4, 4, n_outputs, words=words)
+    msg = H.fails(K.check_lstm_model_on, _builder(**change), 20, 5, 4, 4, n_outputs, words=words)
     first = msg.splitlines()[0]
     assert first.startswith(f"build_lstm_model(vocab_size=20, max_len=5, embedding_dim=4, units=4, "
                             f"n_outputs={n_outputs}): ")
@@ -159,7 +155,7 @@ def test_vocabulary_in_order_of_first_appearance(solution):
         counts = s.value_counts()
         kept = [t for t in pd.unique(s) if counts[t] >= min_count and t not in ("<pad>", "<oov>")]
         return pd.Series(np.arange(len(kept) + 2), index=pd.Index(["<pad>", "<oov>"] + kept, name="token"))
-    _fails(M08.check_build_vocabulary, build_vocabulary, list(_TOKENS), words=["order of first appearance",
+    H.fails(M08.check_build_vocabulary, build_vocabulary, list(_TOKENS), words=["order of first appearance",
                                                                                  "by count"])
 
 
@@ -169,7 +165,7 @@ def test_vocabulary_with_min_count_as_more_than(solution):
         counts = counts[(counts > min_count) & ~counts.index.isin(["<pad>", "<oov>"])]
         order = sorted(counts.index, key=lambda t: (-counts[t], t))
         return pd.Series(np.arange(len(order) + 2), index=pd.Index(["<pad>", "<oov>"] + order, name="token"))
-    _fails(M08.check_build_vocabulary, build_vocabulary, list(_TOKENS), words=["'more than'", "exactly min_count"])
+    H.fails(M08.check_build_vocabulary, build_vocabulary, list(_TOKENS), words=["'more than'", "exactly min_count"])
 
 
 def test_padding_that_keeps_the_oldest_tokens(solution):
@@ -179,7 +175,7 @@ def test_padding_that_keeps_the_oldest_tokens(solution):
             ids = vocabulary.reindex(list(s)).fillna(1).to_numpy(dtype=np.int64)[:max_len]
             X[r, max_len - len(ids):] = ids if len(ids) else X[r, max_len:]
         return X, X != 0
-    _fails(M08.check_encode_and_pad, encode_and_pad, _SEQUENCES, _VOCAB, 5,
+    H.fails(M08.check_encode_and_pad, encode_and_pad, _SEQUENCES, _VOCAB, 5,
            words=["kept the first max_len tokens", "LAST max_len"])
 
 
@@ -190,13 +186,13 @@ def test_padding_with_unknown_tokens_as_padding_and_an_inverted_mask(solution):
             ids = vocabulary.reindex(list(s)).fillna(0).to_numpy(dtype=np.int64)[-max_len:]     # unknown -> 0
             X[r, max_len - len(ids):] = ids if len(ids) else X[r, max_len:]
         return X, X != 0
-    _fails(M08.check_encode_and_pad, unknown_as_pad, _SEQUENCES, _VOCAB, 5, words=["unknown tokens mapped to 0",
+    H.fails(M08.check_encode_and_pad, unknown_as_pad, _SEQUENCES, _VOCAB, 5, words=["unknown tokens mapped to 0",
                                                                                  "<oov> = 1"])
 
     def inverted(sequences, vocabulary, max_len):
         X, mask = solution["encode_and_pad"](sequences, vocabulary, max_len)
         return X, ~mask
-    _fails(M08.check_encode_and_pad, inverted, _SEQUENCES, _VOCAB, 5, words=["mask inverted", "REAL tokens"])
+    H.fails(M08.check_encode_and_pad, inverted, _SEQUENCES, _VOCAB, 5, words=["mask inverted", "REAL tokens"])
 
 
 def test_windows_that_run_into_the_previous_user(solution, hidden):
@@ -206,10 +202,10 @@ def test_windows_that_run_into_the_previous_user(solution, hidden):
         end = np.searchsorted(su * span + sk, np.asarray(query_users) * span + np.asarray(query_keys), side="left")
         pos = end[:, None] - max_len + np.arange(max_len)[None, :]
         return np.where(pos >= 0, ids[np.clip(pos, 0, None)], 0)       # no user start: the window crosses users
-    _fails(PUBLIC["m08_history_windows"], {"history_windows": history_windows},
+    H.fails(PUBLIC["m08_history_windows"], {"history_windows": history_windows},
            words=["runs into the previous user's tokens"])
     with pytest.raises(CheckFailure):
-        _run_hidden(hidden["m08_history_windows"], {**solution, "history_windows": history_windows})
+        H.run_hidden(hidden["m08_history_windows"], {**solution, "history_windows": history_windows})
 
 
 def test_windows_that_keep_the_oldest_tokens(solution):
@@ -220,7 +216,7 @@ def test_windows_that_keep_the_oldest_tokens(solution):
             sel = ids[(su == u) & (sk < k)][:max_len]
             out[r, max_len - len(sel):] = sel if len(sel) else out[r, max_len:]
         return out
-    _fails(PUBLIC["m08_history_windows"], {"history_windows": history_windows},
+    H.fails(PUBLIC["m08_history_windows"], {"history_windows": history_windows},
            words=["kept the oldest tokens", "LAST max_len"])
 
 
@@ -230,10 +226,10 @@ def test_markov_counts_not_normalised(solution, hidden):
         np.add.at(N_, (np.asarray(X_train)[:, -1], np.asarray(y_train)), 1.0)
         pi = N_.sum(axis=0) / N_.sum()
         return N_[np.asarray(X_query)[:, -1]] + alpha * pi[None, :]
-    _fails(PUBLIC["m08_markov_scores"], {"markov_scores": markov_scores},
+    H.fails(PUBLIC["m08_markov_scores"], {"markov_scores": markov_scores},
            words=["counts not normalised", "N_s + alpha"])
     with pytest.raises(CheckFailure):
-        _run_hidden(hidden["m08_markov_scores"], {**solution, "markov_scores": markov_scores})
+        H.run_hidden(hidden["m08_markov_scores"], {**solution, "markov_scores": markov_scores})
 
 
 def test_markov_with_a_uniform_prior(solution):
@@ -242,7 +238,7 @@ def test_markov_with_a_uniform_prior(solution):
         np.add.at(N_, (np.asarray(X_train)[:, -1], np.asarray(y_train)), 1.0)
         rows = N_[np.asarray(X_query)[:, -1]]
         return (rows + alpha / n_items) / (rows.sum(axis=1, keepdims=True) + alpha)
-    _fails(PUBLIC["m08_markov_scores"], {"markov_scores": markov_scores}, words=["uniform prior", "popularity"])
+    H.fails(PUBLIC["m08_markov_scores"], {"markov_scores": markov_scores}, words=["uniform prior", "popularity"])
 
 
 def _ranks(scores, targets, tied_above):
@@ -258,11 +254,11 @@ def test_metrics_with_every_tie_counted_above_the_target(solution, hidden):
         hit = rank <= k
         return pd.Series({"hr": hit.mean(), "ndcg": np.where(hit, 1 / np.log2(rank + 1.0), 0).mean(),
                           "mrr": np.where(hit, 1 / rank, 0).mean()})
-    msg = _fails(PUBLIC["m08_full_catalogue_metrics"], {"full_catalogue_metrics": full_catalogue_metrics},
+    msg = H.fails(PUBLIC["m08_full_catalogue_metrics"], {"full_catalogue_metrics": full_catalogue_metrics},
                  words=["every item tied with the target counted above it", "LOWER column"])
     assert "scores rounded to 2 decimals" in msg.splitlines()[0]           # exact random scores have no ties
     with pytest.raises(CheckFailure):
-        _run_hidden(hidden["m08_full_catalogue_metrics"], {**solution, "full_catalogue_metrics": full_catalogue_metrics})
+        H.run_hidden(hidden["m08_full_catalogue_metrics"], {**solution, "full_catalogue_metrics": full_catalogue_metrics})
 
 
 def test_metrics_with_mrr_not_cut_at_k(solution):
@@ -271,7 +267,7 @@ def test_metrics_with_mrr_not_cut_at_k(solution):
         hit = rank <= k
         return pd.Series({"hr": hit.mean(), "ndcg": np.where(hit, 1 / np.log2(rank + 1.0), 0).mean(),
                           "mrr": (1 / rank).mean()})
-    _fails(PUBLIC["m08_full_catalogue_metrics"], {"full_catalogue_metrics": full_catalogue_metrics},
+    H.fails(PUBLIC["m08_full_catalogue_metrics"], {"full_catalogue_metrics": full_catalogue_metrics},
            words=["MRR not cut at k"])
 
 
@@ -286,20 +282,20 @@ def test_transition_kind_with_complements_read_backwards(solution, hidden):
             else:
                 out.append("complement" if a in complements.get(b, ()) else "other")
         return np.array(out)
-    _fails(PUBLIC["m08_transition_kind"], {"transition_kind": transition_kind},
+    H.fails(PUBLIC["m08_transition_kind"], {"transition_kind": transition_kind},
            words=["complements read backwards", "NEXT category"])
     with pytest.raises(CheckFailure):
-        _run_hidden(hidden["m08_transition_kind"], {**solution, "transition_kind": transition_kind})
+        H.run_hidden(hidden["m08_transition_kind"], {**solution, "transition_kind": transition_kind})
 
 
 # ---------------------------------------------------------------- determinism, toolbox rules
 def test_checks_give_the_same_feedback_twice(notebook):
-    wrong = _namespace(notebook, next(f for f in FIXTURES if f["id"] == "target_step_in_window_markov_first_column")
+    wrong = H.run_graded_cells(notebook, next(f for f in FIXTURES if f["id"] == "target_step_in_window_markov_first_column")
                        ["replace"])
-    assert _fails(PUBLIC["m08_markov_scores"], wrong) == _fails(PUBLIC["m08_markov_scores"], wrong)
+    assert H.fails(PUBLIC["m08_markov_scores"], wrong) == H.fails(PUBLIC["m08_markov_scores"], wrong)
     build = _builder(return_sequences=True)
     K = _lazy_keras()
-    assert _fails(K.check_lstm_model_on, build, 20, 5, 4, 4, 7) == _fails(K.check_lstm_model_on, build, 20, 5, 4, 4, 7)
+    assert H.fails(K.check_lstm_model_on, build, 20, 5, 4, 4, 7) == H.fails(K.check_lstm_model_on, build, 20, 5, 4, 4, 7)
 
 
 def test_how_this_notebook_works_names_what_is_forbidden_and_allowed(notebook):

@@ -75,9 +75,6 @@ PUBLIC = {
 }
 
 
-_namespace, _run_hidden, _fails = H.run_graded_cells, H.run_hidden, H.fails
-
-
 def test_the_solution_passes_every_public_and_hidden_check(solution, hidden, capsys):
     H.assert_solution_passes(PUBLIC, solution, hidden, capsys)
 
@@ -198,25 +195,25 @@ WRONG = [
 def test_realistic_wrong_answers_are_diagnosed(notebook, gid, old, new, words):
     (source,) = [N.source_text(c) for c in notebook["cells"] if N.grade_id(c) == f"{gid}_code"]
     assert old in source, old
-    namespace = _namespace(notebook, {f"{gid}_code": source.replace(old, new)})
-    first = _fails(PUBLIC[gid], namespace, words=words).splitlines()[0]
+    namespace = H.run_graded_cells(notebook, {f"{gid}_code": source.replace(old, new)})
+    first = H.fails(PUBLIC[gid], namespace, words=words).splitlines()[0]
     # a rule the check states outright (the header, a class) has no likely mistake to name; every other one names it
     assert "Likely mistake" in first or words[0].startswith(("Content-Type", "should return a CLASS")), first
 
 
 def test_a_wrong_scale_that_is_no_known_mistake_says_how_many_steps_it_spans(notebook):
     (source,) = [N.source_text(c) for c in notebook["cells"] if N.grade_id(c) == "m09_quantize_int8_code"]
-    namespace = _namespace(notebook, {"m09_quantize_int8_code": source.replace("(hi - lo) / 255", "(hi - lo) / 254")})
-    msg = _fails(PUBLIC["m09_quantize_int8"], namespace, words=["the scale is wrong", "spans 254 steps", "exactly 255"])
+    namespace = H.run_graded_cells(notebook, {"m09_quantize_int8_code": source.replace("(hi - lo) / 255", "(hi - lo) / 254")})
+    msg = H.fails(PUBLIC["m09_quantize_int8"], namespace, words=["the scale is wrong", "spans 254 steps", "exactly 255"])
     assert "Likely mistake" not in msg                       # no known mistake is claimed
 
 
 def test_a_handler_writing_numpy_ints_fails_the_hidden_tests_too(notebook, hidden):
     """The hidden model returns a list of Python ints; the check serves it as NumPy ints, as the notebook's does."""
     (fixture,) = [f for f in FIXTURES if f["id"] == "handler_numpy_ints"]
-    namespace = _namespace(notebook, fixture["replace"])
+    namespace = H.run_graded_cells(notebook, fixture["replace"])
     with pytest.raises(CheckFailure, match="NumPy integers"):
-        _run_hidden(hidden["m09_make_handler"], namespace)
+        H.run_hidden(hidden["m09_make_handler"], namespace)
 
 
 def test_a_negative_lift_gives_the_p_value_of_the_positive_lift(solution):
@@ -238,8 +235,8 @@ def test_sample_size_formula_matches_the_text(solution):
 def test_checks_give_the_same_feedback_twice(notebook):
     for fid, gid in (("psi_bins_from_current", "m09_psi"), ("handler_ignores_k", "m09_make_handler"),
                      ("uplift_one_model_s_learner", "m09_two_model_uplift")):
-        wrong = _namespace(notebook, next(f for f in FIXTURES if f["id"] == fid)["replace"])
-        assert _fails(PUBLIC[gid], wrong) == _fails(PUBLIC[gid], wrong)
+        wrong = H.run_graded_cells(notebook, next(f for f in FIXTURES if f["id"] == fid)["replace"])
+        assert H.fails(PUBLIC[gid], wrong) == H.fails(PUBLIC[gid], wrong)
 
 
 def test_how_this_notebook_works_lists_every_forbidden_name(notebook):
